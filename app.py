@@ -1,0 +1,12 @@
+"""Jieyou's HTTP API: this module only creates the app and wires the blueprints."""
+from chalice import Chalice
+
+from chalicelib.api import dev, public
+from chalicelib.api.http import error_envelope_middleware
+
+app = Chalice(app_name="jieyou")
+app.api.cors = False  # portal, console and API share one origin
+
+app.register_middleware(error_envelope_middleware, "http")
+app.register_blueprint(public.bp, url_prefix="/api")
+app.register_blueprint(dev.bp, url_prefix="/api")

@@ -1,0 +1,309 @@
+"""PynamoDB models of the matters table and the repository the services use.
+
+One table holds a matter's whole aggregate in one partition (`M#<matterId>`): the matter
+item, its timeline events and its task token, so a staff read is one Query. The citizen's
+view lives in a small item keyed by tracking code (`T#<code>`): it is the tracking code's
+uniqueness guard and lets a citizen lookup be one BatchGetItem together with the
+rate-limit counter. Key layout and access patterns: docs/data-model.md.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+from pynamodb.attributes import (
+    BooleanAttribute, DiscriminatorAttribute, ListAttribute, MapAttribute,
+    NumberAttribute, TTLAttribute, UnicodeAttribute, VersionAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from .. import settings
+from ..domain.errors import Conflict
+from ..domain.matter import Event, Matter
+from ..services.ports import IdempotencyEntry, IdempotencyKeyUsed, PublicEntry, TrackingCodeTaken
+
+META = "#"
+
+
+class _TableItem(Model):
+    class Meta:
+        table_name = settings.MATTERS_TABLE
+        region = settings.REGION
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    item_type = DiscriminatorAttribute(attr_name="type")
+
+
+class ByPhoneIndex(GlobalSecondaryIndex):
+    """A citizen's matters by keyed phone hash (never the phone itself)."""
+    class Meta:
+        index_name = "byPhone"
+        projection = AllProjection()
+
+    phone_hash = UnicodeAttribute(hash_key=True, attr_name="phoneHash")
+    received_at = UnicodeAttribute(range_key=True, attr_name="receivedAt")
+
+
+class MatterRecord(_TableItem, discriminator="matter"):
+    matter_id = UnicodeAttribute(attr_name="matterId")
+    tracking_code = UnicodeAttribute(attr_name="trackingCode")
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute()
+    region_code = UnicodeAttribute(attr_name="regionCode")
+    category = UnicodeAttribute(null=True)
+    severity = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
+    applicant = MapAttribute()
+    other_parties = ListAttribute(attr_name="otherParties", default=list)
+    mass_involved = BooleanAttribute(attr_name="massInvolved", default=False)
+    channel = UnicodeAttribute()
+    status = UnicodeAttribute()
+    assigned_unit_id = UnicodeAttribute(attr_name="assignedUnitId", null=True)
+    return_count = NumberAttribute(attr_name="returnCount", default=0)
+    event_count = NumberAttribute(attr_name="eventCount", default=0)
+    received_at = UnicodeAttribute(attr_name="receivedAt")
+    clocks = MapAttribute()
+    phone_hash = UnicodeAttribute(attr_name="phoneHash")
+    version = VersionAttribute()
+    by_phone = ByPhoneIndex()
+
+
+class EventRecord(_TableItem, discriminator="event"):
+    seq = NumberAttribute()
+    at = UnicodeAttribute()
+    event_type = UnicodeAttribute(attr_name="eventType")
+    text = UnicodeAttribute()
+    public = BooleanAttribute()
+    actor = MapAttribute()
+    note = UnicodeAttribute(null=True)
+    data = MapAttribute(default=dict)
+
+
+class PublicRecord(_TableItem, discriminator="public"):
+    """The citizen's view of a matter, keyed by tracking code. No version of its own: it is
+    only ever written in the same transaction as a version-checked write of its matter."""
+    matter_id = UnicodeAttribute(attr_name="matterId")
+    phone_hash = UnicodeAttribute(attr_name="phoneHash")
+    view = MapAttribute()
+
+
+class TaskTokenRecord(_TableItem, discriminator="token"):
+    """The lifecycle's current wait token, apart from the matter so storing it never
+    bumps the matter's version under a staff member's feet."""
+    task_token = UnicodeAttribute(attr_name="taskToken")
+    stored_at = UnicodeAttribute(attr_name="storedAt")
+
+
+class IdempotencyRecord(_TableItem, discriminator="idempotency"):
+    body_hash = UnicodeAttribute(attr_name="bodyHash")
+    matter_id = UnicodeAttribute(attr_name="matterId")
+    tracking_code = UnicodeAttribute(attr_name="trackingCode")
+    expires = TTLAttribute(attr_name="ttl")
+
+
+class RateLimitRecord(_TableItem, discriminator="ratelimit"):
+    failures = NumberAttribute(default=0)
+    expires = TTLAttribute(attr_name="ttl")
+
+
+def matter_pk(matter_id: str) -> str:
+    return f"M#{matter_id}"
+
+
+def public_pk(tracking_code: str) -> str:
+    return f"T#{tracking_code}"
+
+
+def event_sk(seq: int) -> str:
+    return f"E#{seq:06d}"
+
+
+def _plain(value):
+    """PynamoDB raw MapAttribute/ListAttribute values back to plain dicts and lists."""
+    if isinstance(value, MapAttribute):
+        return {k: _plain(v) for k, v in value.as_dict().items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def matter_from_record(r: MatterRecord) -> Matter:
+    return Matter(
+        matter_id=r.matter_id, tracking_code=r.tracking_code, kind=r.kind, title=r.title,
+        description=r.description, region_code=r.region_code, applicant=_plain(r.applicant),
+        received_at=r.received_at, clocks=_plain(r.clocks), category=r.category,
+        severity=r.severity, address=r.address, other_parties=_plain(r.other_parties or []),
+        mass_involved=bool(r.mass_involved), channel=r.channel, status=r.status,
+        assigned_unit_id=r.assigned_unit_id, return_count=int(r.return_count or 0),
+        event_count=int(r.event_count or 0), phone_hash=r.phone_hash, version=r.version,
+    )
+
+
+def record_from_matter(m: Matter) -> MatterRecord:
+    r = MatterRecord(
+        pk=matter_pk(m.matter_id), sk=META, matter_id=m.matter_id,
+        tracking_code=m.tracking_code, kind=m.kind, title=m.title, description=m.description,
+        region_code=m.region_code, category=m.category, severity=m.severity, address=m.address,
+        applicant=m.applicant, other_parties=m.other_parties, mass_involved=m.mass_involved,
+        channel=m.channel, status=m.status, assigned_unit_id=m.assigned_unit_id,
+        return_count=m.return_count, event_count=m.event_count, received_at=m.received_at,
+        clocks=m.clocks, phone_hash=m.phone_hash,
+    )
+    if m.version is not None:
+        r.version = m.version
+    return r
+
+
+def event_record(matter: Matter, e: Event) -> EventRecord:
+    return EventRecord(pk=matter_pk(matter.matter_id), sk=event_sk(e.seq), seq=e.seq, at=e.at,
+                       event_type=e.type, text=e.text, public=e.public, actor=e.actor,
+                       note=e.note, data=e.data)
+
+
+def event_from_record(r: EventRecord) -> Event:
+    return Event(seq=int(r.seq), at=r.at, type=r.event_type, text=r.text, public=bool(r.public),
+                 actor=_plain(r.actor), note=r.note, data=_plain(r.data or {}))
+
+
+def _failed_indexes(err: TransactWriteError) -> set[int]:
+    return {i for i, reason in enumerate(err.cancellation_reasons or [])
+            if reason is not None and reason.code == "ConditionalCheckFailed"}
+
+
+def _ttl(now: datetime, seconds: int) -> datetime:
+    return datetime.fromtimestamp(now.timestamp() + seconds, tz=timezone.utc)
+
+
+def body_fingerprint(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+class DynamoMatterRepository:
+    """Storage of matters behind the few operations the services need."""
+
+    def __init__(self, connection: Connection | None = None):
+        self._connection = connection
+
+    def _tx(self) -> TransactWrite:
+        conn = self._connection or Connection(region=settings.REGION)
+        return TransactWrite(connection=conn)
+
+    def add_new(self, matter: Matter, first_event: Event, public_snapshot: dict,
+                idempotency: tuple[str, str] | None, now: datetime) -> None:
+        """Matter, first event, public view and idempotency record in one transaction.
+
+        Raises TrackingCodeTaken (pick another code) or IdempotencyKeyUsed (the key was
+        used before: the caller answers from the stored record)."""
+        record = record_from_matter(matter)
+        public = PublicRecord(pk=public_pk(matter.tracking_code), sk=META,
+                              matter_id=matter.matter_id, phone_hash=matter.phone_hash,
+                              view=public_snapshot)
+        items = [record, event_record(matter, first_event), public]
+        if idempotency:
+            key_hash, body_hash = idempotency
+            items.append(IdempotencyRecord(
+                pk=f"I#{key_hash}", sk=META, body_hash=body_hash, matter_id=matter.matter_id,
+                tracking_code=matter.tracking_code,
+                expires=_ttl(now, settings.IDEMPOTENCY_TTL_SECONDS)))
+        try:
+            with self._tx() as tx:
+                for item in items:
+                    cond = None if isinstance(item, MatterRecord) else _TableItem.pk.does_not_exist()
+                    tx.save(item, condition=cond)
+        except TransactWriteError as err:
+            failed = _failed_indexes(err)
+            if 3 in failed:
+                raise IdempotencyKeyUsed() from err
+            if 2 in failed:
+                raise TrackingCodeTaken() from err
+            if failed:
+                raise Conflict() from err
+            raise
+        matter.version = record.version
+
+    def save(self, matter: Matter, new_events: list[Event], public_snapshot: dict | None) -> None:
+        """A state change: the matter (only if nobody changed it since it was read), its new
+        timeline events and, when the citizen's view changed, that view — all or nothing."""
+        record = record_from_matter(matter)
+        try:
+            with self._tx() as tx:
+                tx.save(record)
+                for e in new_events:
+                    tx.save(event_record(matter, e), condition=_TableItem.pk.does_not_exist())
+                if public_snapshot is not None:
+                    tx.save(PublicRecord(pk=public_pk(matter.tracking_code), sk=META,
+                                         matter_id=matter.matter_id,
+                                         phone_hash=matter.phone_hash, view=public_snapshot))
+        except TransactWriteError as err:
+            if _failed_indexes(err):
+                raise Conflict() from err
+            raise
+        matter.version = record.version
+
+    def store_task_token(self, matter_id: str, token: str, now: datetime) -> None:
+        TaskTokenRecord(pk=matter_pk(matter_id), sk="TOKEN", task_token=token,
+                        stored_at=now.strftime("%Y-%m-%dT%H:%M:%SZ")).save()
+
+    def idempotency_record(self, key_hash: str) -> IdempotencyEntry | None:
+        try:
+            r = IdempotencyRecord.get(f"I#{key_hash}", META, consistent_read=True)
+        except IdempotencyRecord.DoesNotExist:
+            return None
+        return IdempotencyEntry(r.body_hash, r.matter_id, r.tracking_code)
+
+    def public_with_failures(self, tracking_code: str, rate_key: str) -> tuple[PublicEntry | None, int]:
+        """The citizen view and the caller's failed-lookup count, in one BatchGetItem."""
+        keys = [(public_pk(tracking_code), META), (rate_key, META)]
+        public, failures = None, 0
+        for item in _TableItem.batch_get(keys):
+            if isinstance(item, PublicRecord):
+                public = PublicEntry(item.matter_id, item.phone_hash, _plain(item.view))
+            elif isinstance(item, RateLimitRecord):
+                failures = int(item.failures or 0)
+        return public, failures
+
+    def failures(self, rate_key: str) -> int:
+        try:
+            return int(RateLimitRecord.get(rate_key, META).failures or 0)
+        except RateLimitRecord.DoesNotExist:
+            return 0
+
+    def count_failure(self, rate_key: str, now: datetime, window_seconds: int) -> int:
+        item = RateLimitRecord(pk=rate_key, sk=META)
+        try:
+            item.update(actions=[
+                RateLimitRecord.failures.add(1),
+                RateLimitRecord.item_type.set(RateLimitRecord),
+                RateLimitRecord.expires.set(_ttl(now, 2 * window_seconds)),
+            ])
+        except UpdateError:
+            return 0
+        return int(item.failures)
+
+    def load(self, matter_id: str) -> tuple[Matter, list[Event]] | None:
+        """The matter and its timeline in one Query on its partition."""
+        matter, events = None, []
+        for item in _TableItem.query(matter_pk(matter_id), consistent_read=True):
+            if isinstance(item, MatterRecord):
+                matter = matter_from_record(item)
+            elif isinstance(item, EventRecord):
+                events.append(event_from_record(item))
+        if matter is None:
+            return None
+        events.sort(key=lambda e: e.seq)
+        return matter, events
+
+    def matters_by_phone_hash(self, phone_hash: str, limit: int = 50) -> list[Matter]:
+        return [matter_from_record(r) for r in
+                MatterRecord.by_phone.query(phone_hash, scan_index_forward=False, limit=limit)]
+
+
+

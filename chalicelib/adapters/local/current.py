@@ -1,0 +1,2 @@
+"""The running LocalRuntime, for the local-only dev endpoints (None elsewhere)."""
+runtime = None

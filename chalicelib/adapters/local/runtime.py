@@ -1,0 +1,194 @@
+"""The whole system in one process, with no AWS account: moto's server on loopback with
+Step Functions execution on, resources from infra/template.yaml, the state machines'
+Lambda tasks answered by functions/, the API and web/ on one origin, and the data saved
+to JIEYOU_DATA_DIR and loaded back on the next start."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import snapshot
+from .template import ROOT, Resolver, function_handlers, load_template, provision
+
+logger = logging.getLogger("jieyou.local")
+
+WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+
+@dataclass
+class RuntimeStatus:
+    """What `GET /api/dev/runtime` reports."""
+    lifecycles_started: int = 0
+    lifecycles_to_restart: int = 0
+    last_saved_at: float | None = None
+    restored_items: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class LocalRuntime:
+    def __init__(self, data_dir: Path | None = None, host: str = "127.0.0.1", port: int = 8000,
+                 region: str = "us-east-1", autosave_seconds: float = 2.0):
+        self.data_dir = Path(data_dir or os.environ.get("JIEYOU_DATA_DIR") or ROOT / ".data")
+        self.state_path = self.data_dir / "state.json"
+        self.host, self.port, self.region = host, port, region
+        self.autosave_seconds = autosave_seconds
+        self.status = RuntimeStatus()
+        self._dirty = threading.Event()
+        self._stopping = threading.Event()
+        self._save_lock = threading.Lock()
+        self._moto = None
+        self._http = None
+        self.env: dict[str, str] = {}
+
+    # -- AWS stand-in -------------------------------------------------------------------
+    def _start_moto(self) -> None:
+        from moto.core.config import default_user_config
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        default_user_config["stepfunctions"]["execute_state_machine"] = True
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        _, moto_port = self._moto.get_host_and_port()
+        endpoint = f"http://127.0.0.1:{moto_port}"
+        os.environ.update({
+            "MOTO_PORT": str(moto_port),          # moto's executor calls this port
+            "AWS_ENDPOINT_URL": endpoint,         # every boto3/botocore client, PynamoDB too
+            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region,
+            "JIEYOU_STAGE": "local",
+        })
+        self.status.extra["motoEndpoint"] = endpoint
+
+    def _watch_writes(self) -> None:
+        import botocore.handlers
+
+        def after_call(model, **_):
+            if model.name in WRITE_OPERATIONS:
+                self._dirty.set()
+        botocore.handlers.BUILTIN_HANDLERS.append(("after-call.dynamodb", after_call))
+
+    # -- start / stop -------------------------------------------------------------------
+    def start(self) -> None:
+        import boto3
+
+        self._start_moto()
+        self._watch_writes()
+        template = load_template()
+        from .bridge import LambdaBridge
+        self.bridge = LambdaBridge(function_handlers(template))
+        self.bridge.install()
+
+        saved = snapshot.read(self.state_path)
+        session = boto3.session.Session()
+        resolver = Resolver(template, self.region)
+        self.env = provision(session, resolver, (saved or {}).get("secrets"))
+        os.environ.update(self.env)
+        if saved:
+            self.status.restored_items = snapshot.load_tables(session.client("dynamodb"), saved["tables"])
+        self._anchor_clock(saved)
+
+        from app import app  # imported only now: settings read the environment set above
+        from .server import make_server
+        web_root = ROOT / "web"
+        self._http = make_server(app, self.host, self.port, web_root)
+        self.port = self._http.server_address[1]
+        threading.Thread(target=self._http.serve_forever, name="http", daemon=True).start()
+        threading.Thread(target=self._restart_lifecycles, name="lifecycles", daemon=True).start()
+        threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
+        self._dirty.clear()
+
+    def _anchor_clock(self, saved: dict | None) -> None:
+        """Matter-time never runs backwards across a restart, whatever the clock speed."""
+        from ..clock import clock
+        c = clock()
+        saved_virtual = ((saved or {}).get("clock") or {}).get("virtual")
+        if saved_virtual and saved_virtual > time.time():
+            c.anchor(virtual=saved_virtual)
+        self.status.extra["clockSpeed"] = c.speed
+
+    def _open_matter_ids(self) -> list[str]:
+        import boto3
+        ddb = boto3.session.Session().client("dynamodb")
+        ids, kwargs = [], {"TableName": self.env["MATTERS_TABLE"],
+                           "FilterExpression": "#t = :m AND #s <> :closed",
+                           "ExpressionAttributeNames": {"#t": "type", "#s": "status"},
+                           "ExpressionAttributeValues": {":m": {"S": "matter"}, ":closed": {"S": "closed"}},
+                           "ProjectionExpression": "matterId"}
+        while True:  # a Scan at start-up of the local runtime only, never on a request path
+            page = ddb.scan(**kwargs)
+            ids.extend(item["matterId"]["S"] for item in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return ids
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _restart_lifecycles(self) -> None:
+        """Runs beside the API (starting one execution costs ~40 ms on moto): the API
+        answers at once while open matters get their lifecycles back."""
+        from ..lifecycle import LifecycleGateway
+        try:
+            ids = self._open_matter_ids()
+            self.status.lifecycles_to_restart = len(ids)
+            gateway = LifecycleGateway()
+            for matter_id in ids:
+                if self._stopping.is_set():
+                    return
+                gateway.start(matter_id)
+                self.status.lifecycles_started += 1
+                self.status.lifecycles_to_restart -= 1
+        except Exception:  # noqa: BLE001 - the API keeps serving; the log says what failed
+            logger.exception("restarting lifecycles failed")
+
+    def _autosave(self) -> None:
+        while not self._stopping.wait(self.autosave_seconds):
+            if self._dirty.is_set():
+                try:
+                    self.save()
+                except Exception:  # noqa: BLE001 - try again at the next tick
+                    logger.exception("autosave failed")
+
+    def save(self) -> None:
+        import boto3
+        from ..clock import clock
+        with self._save_lock:
+            self._dirty.clear()
+            session = boto3.session.Session()
+            sm = session.client("secretsmanager")
+            secret_values = {s["Name"]: sm.get_secret_value(SecretId=s["Name"])["SecretString"]
+                             for s in sm.list_secrets()["SecretList"]}
+            snapshot.write_atomically(self.state_path, {
+                "savedAt": time.time(),
+                "clock": {"virtual": clock().timestamp()},
+                "secrets": secret_values,
+                "tables": snapshot.dump_tables(session.client("dynamodb")),
+            })
+            self.status.last_saved_at = time.time()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._http:
+            self._http.shutdown()
+        self.save()
+        if self._moto:
+            self._moto.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def runtime_report(self) -> dict:
+        """Executions held and what they cost (moto keeps ~3 threads per execution)."""
+        import resource
+        return {
+            "lifecyclesStarted": self.status.lifecycles_started,
+            "lifecyclesToRestart": self.status.lifecycles_to_restart,
+            "threads": threading.active_count(),
+            "maxRssMb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "lastSavedAt": self.status.last_saved_at,
+            "restoredItems": self.status.restored_items,
+            **self.status.extra,
+        }

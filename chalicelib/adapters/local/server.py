@@ -1,0 +1,129 @@
+"""One origin for the API and the web front: `/api/...` goes to the Chalice app through
+Chalice's own LocalGateway, everything else is a static file from `web/`."""
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import logging
+import mimetypes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from chalice.config import Config
+from chalice.local import CustomLocalChalice, LocalChalice, LocalGateway, LocalGatewayException
+
+logger = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 12 * 1024 * 1024
+_COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml")
+
+
+def _error(status: int, code: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "Jieyou"
+    protocol_version = "HTTP/1.1"
+    gateway: LocalGateway
+    web_root: Path
+
+    def log_message(self, fmt, *args):  # quiet: one line per API call at debug level
+        logger.debug("%s " + fmt, self.address_string(), *args)
+
+    def do_GET(self): self._dispatch()
+    def do_HEAD(self): self._dispatch()
+    def do_POST(self): self._dispatch()
+    def do_PUT(self): self._dispatch()
+    def do_PATCH(self): self._dispatch()
+    def do_DELETE(self): self._dispatch()
+    def do_OPTIONS(self): self._dispatch()
+
+    def _dispatch(self):
+        path = urlsplit(self.path).path
+        if path == "/api" or path.startswith("/api/"):
+            self._api()
+        elif self.command in ("GET", "HEAD"):
+            self._static(path)
+        else:
+            self._send(405, {"Content-Type": "application/json; charset=utf-8"},
+                       _error(405, "method_not_allowed", "不支持的请求方法"))
+
+    def _api(self):
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_REQUEST_BYTES:
+            self.close_connection = True
+            return self._send(413, {"Content-Type": "application/json; charset=utf-8"},
+                              _error(413, "payload_too_large", "提交的内容过大"))
+        body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            resp = self.gateway.handle_request(self.command, self.path, headers, body)
+        except LocalGatewayException:
+            return self._send(404, {"Content-Type": "application/json; charset=utf-8"},
+                              _error(404, "no_such_endpoint", "请求的接口不存在"))
+        out = resp.get("body") or b""
+        if resp.get("isBase64Encoded"):
+            out = base64.b64decode(out)
+        elif isinstance(out, str):
+            out = out.encode("utf-8")
+        headers = dict(resp.get("headers") or {})
+        for k, values in (resp.get("multiValueHeaders") or {}).items():
+            headers[k] = ", ".join(values)
+        self._send(resp["statusCode"], headers, out)
+
+    def _static(self, path: str):
+        rel = unquote(path).lstrip("/")
+        if rel == "" or rel.endswith("/"):
+            rel += "index.html"
+        target = (self.web_root / rel).resolve()
+        if self.web_root not in target.parents or not target.is_file():
+            # client-side routes of the console fall back to its index page
+            console = self.web_root / "console" / "index.html"
+            if rel.startswith("console/") and console.is_file() and "." not in rel.rsplit("/", 1)[-1]:
+                target = console
+            else:
+                return self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, "未找到页面".encode())
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype == "application/javascript":
+            ctype += "; charset=utf-8"
+        cache = "no-cache" if target.suffix == ".html" else "public, max-age=300"
+        self._send(200, {"Content-Type": ctype, "Cache-Control": cache}, target.read_bytes())
+
+    def _send(self, status: int, headers: dict, body: bytes):
+        ctype = headers.get("Content-Type", "")
+        if (len(body) > 1024 and "gzip" in (self.headers.get("Accept-Encoding") or "")
+                and ctype.startswith(_COMPRESSIBLE)):
+            body = gzip.compress(body, compresslevel=6)
+            headers = {**headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        self.send_response(status)
+        for k, v in headers.items():
+            if k.lower() not in ("content-length", "connection"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def make_server(app, host: str, port: int, web_root: Path) -> ThreadingHTTPServer:
+    """The Chalice app becomes thread-safe the way `chalice local` makes it: its
+    current_request is kept per thread."""
+    if not isinstance(app, LocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+    config = Config.create(chalice_stage="local", app_name="jieyou", lambda_timeout=30)
+    handler = type("Handler", (_Handler,), {"gateway": LocalGateway(app, config),
+                                            "web_root": web_root.resolve()})
+    return _Server((host, port), handler)

@@ -1,0 +1,163 @@
+"""Reads infra/template.yaml and creates its tables, secrets and state machines on any
+endpoint (moto locally, in tests): one source of truth for every resource."""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE_PATH = ROOT / "infra" / "template.yaml"
+ACCOUNT = "123456789012"
+
+# Properties CloudFormation accepts that moto's create_table does not.
+_CFN_ONLY_TABLE_PROPS = {"TableName", "PointInTimeRecoverySpecification", "TimeToLiveSpecification",
+                         "DeletionProtectionEnabled", "SSESpecification", "Tags"}
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML loader that keeps CloudFormation short-form tags (!Ref, !Sub, !GetAtt) as data."""
+
+
+def _construct_tag(loader, tag_suffix, node):
+    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if tag_suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _construct_tag)
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> dict:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)
+
+
+@dataclass
+class Resolver:
+    """Resolves the intrinsics the template uses to local names and ARNs."""
+    template: dict
+    region: str
+    stage: str = "local"
+    created: dict = field(default_factory=dict)  # logical id → physical id/ARN
+
+    def resources(self, cfn_type: str) -> dict:
+        return {k: v for k, v in self.template["Resources"].items() if v.get("Type") == cfn_type}
+
+    def function_arn(self, logical_id: str) -> str:
+        return f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{logical_id}"
+
+    def ref(self, logical_id: str) -> str:
+        if logical_id == "Stage":
+            return self.stage
+        if logical_id in self.created:
+            return self.created[logical_id]
+        res = self.template["Resources"][logical_id]
+        if res["Type"] == "AWS::Serverless::Function":
+            return logical_id
+        name = res.get("Properties", {}).get("TableName") or res.get("Properties", {}).get("Name")
+        return self.resolve(name)
+
+    def resolve(self, value):
+        if isinstance(value, dict):
+            if "Ref" in value:
+                return self.ref(value["Ref"])
+            if "Fn::Sub" in value:
+                return re.sub(r"\$\{([A-Za-z0-9.]+)\}", lambda m: self.ref(m.group(1)), value["Fn::Sub"])
+            if "Fn::GetAtt" in value:
+                logical_id, attr = value["Fn::GetAtt"]
+                if attr == "Arn" and self.template["Resources"][logical_id]["Type"] == "AWS::Serverless::Function":
+                    return self.function_arn(logical_id)
+                if attr == "Name":
+                    return self.resolve(self.template["Resources"][logical_id]["Properties"]["Name"])
+                return self.ref(logical_id)
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+
+def table_definitions(resolver: Resolver) -> dict[str, dict]:
+    """create_table arguments for every table the template declares, by table name."""
+    out = {}
+    for res in resolver.resources("AWS::DynamoDB::Table").values():
+        props = resolver.resolve(res["Properties"])
+        kwargs = {k: v for k, v in props.items() if k not in _CFN_ONLY_TABLE_PROPS}
+        if "StreamSpecification" in kwargs:  # the API wants the flag CloudFormation implies
+            kwargs["StreamSpecification"] = {"StreamEnabled": True, **kwargs["StreamSpecification"]}
+        out[props["TableName"]] = kwargs
+    return out
+
+
+def state_machine_definition(resolver: Resolver, logical_id: str) -> tuple[str, str]:
+    """Name and ASL of a state machine, placeholders filled from its DefinitionSubstitutions."""
+    props = resolver.template["Resources"][logical_id]["Properties"]
+    asl = (ROOT / props["DefinitionUri"]).read_text(encoding="utf-8")
+    subs = resolver.resolve(props.get("DefinitionSubstitutions", {}))
+    missing = set(re.findall(r"\$\{([A-Za-z0-9]+)\}", asl)) - set(subs)
+    if missing:
+        raise ValueError(f"{logical_id}: no substitution for {sorted(missing)}")
+    for key, value in subs.items():
+        asl = asl.replace("${" + key + "}", value)
+    json.loads(asl)
+    return resolver.resolve(props["Name"]), asl
+
+
+def function_handlers(template: dict) -> dict[str, str]:
+    """Lambda logical id → dotted handler path, for every function the template declares."""
+    return {lid: res["Properties"]["Handler"] for lid, res in template["Resources"].items()
+            if res.get("Type") == "AWS::Serverless::Function"}
+
+
+def api_environment(resolver: Resolver) -> dict[str, str]:
+    """The environment the API function gets: the template's APIHandler variables with
+    names and ARNs resolved as `provision` creates them (known before anything exists)."""
+    for logical_id, res in resolver.template["Resources"].items():
+        if res.get("Type") == "AWS::Serverless::StateMachine":
+            name = resolver.resolve(res["Properties"]["Name"])
+            resolver.created[logical_id] = f"arn:aws:states:{resolver.region}:{ACCOUNT}:stateMachine:{name}"
+        elif res.get("Type") == "AWS::SecretsManager::Secret":
+            resolver.created[logical_id] = resolver.resolve(res["Properties"]["Name"])
+    api_env = resolver.template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    return {k: str(resolver.resolve(v)) for k, v in api_env.items()}
+
+
+def provision(session, resolver: Resolver, secret_values: dict[str, str] | None = None) -> dict:
+    """Create every table, secret and state machine of the template through `session`'s
+    clients; returns the environment variables the app reads (names and ARNs)."""
+    ddb = session.client("dynamodb", region_name=resolver.region)
+    existing = set(ddb.list_tables()["TableNames"])
+    for name, kwargs in table_definitions(resolver).items():
+        if name not in existing:
+            ddb.create_table(TableName=name, **kwargs)
+    sm = session.client("secretsmanager", region_name=resolver.region)
+    for logical_id, res in resolver.resources("AWS::SecretsManager::Secret").items():
+        name = resolver.resolve(res["Properties"]["Name"])
+        value = (secret_values or {}).get(name) or secrets.token_urlsafe(48)
+        try:
+            sm.create_secret(Name=name, SecretString=value)
+        except sm.exceptions.ResourceExistsException:
+            pass
+    sfn = session.client("stepfunctions", region_name=resolver.region)
+    env = api_environment(resolver)
+    for logical_id in resolver.resources("AWS::Serverless::StateMachine"):
+        name, asl = state_machine_definition(resolver, logical_id)
+        try:
+            sfn.describe_state_machine(stateMachineArn=resolver.created[logical_id])
+        except sfn.exceptions.StateMachineDoesNotExist:
+            arn = sfn.create_state_machine(
+                name=name, definition=asl, type="STANDARD",
+                roleArn=f"arn:aws:iam::{ACCOUNT}:role/{logical_id}Role")["stateMachineArn"]
+            if arn != resolver.created[logical_id]:
+                raise RuntimeError(f"{logical_id}: created {arn}, expected {resolver.created[logical_id]}")
+    return env

@@ -1,0 +1,55 @@
+"""The citizen half of the API contract: health, catalog, intake, lookup."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+
+from chalice import Blueprint, Response
+
+from .. import reference
+from ..services import intake
+from .deps import intake_deps
+from .http import JSON_HEADERS, client_address, handles_errors, json_body, json_response
+
+bp = Blueprint(__name__)
+JSON_TYPES = ["application/json", "text/plain"]
+
+
+@bp.route("/health", methods=["GET"])
+def health():
+    return {"status": "ok"}
+
+
+@functools.lru_cache(maxsize=1)
+def _catalog_payload() -> tuple[str, str]:
+    """Reference data never changes within a deployment: serialise it once per container."""
+    body = json.dumps(reference.catalog(), ensure_ascii=False, separators=(",", ":"))
+    return body, '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+@bp.route("/catalog", methods=["GET"])
+def catalog():
+    body, etag = _catalog_payload()
+    headers = {**JSON_HEADERS, "ETag": etag, "Cache-Control": "public, max-age=3600"}
+    if (bp.current_request.headers or {}).get("if-none-match") == etag:
+        return Response(body="", status_code=304, headers=headers)
+    return Response(body=body, status_code=200, headers=headers)
+
+
+@bp.route("/matters", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def file_matter():
+    request = bp.current_request
+    key = (request.headers or {}).get("idempotency-key")
+    receipt = intake.file_matter(json_body(request), key[:200] if key else None, intake_deps())
+    return json_response(receipt, 201)
+
+
+@bp.route("/matters/{trackingCode}", methods=["GET"])
+@handles_errors
+def lookup_matter(trackingCode):
+    request = bp.current_request
+    phone = (request.query_params or {}).get("phone")
+    view = intake.lookup_matter(trackingCode, phone, client_address(request), intake_deps())
+    return json_response(view, headers={"Cache-Control": "no-store"})

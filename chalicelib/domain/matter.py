@@ -1,0 +1,133 @@
+"""The matter aggregate: what a citizen filed, where it stands, and what the public may see.
+
+Pure data and rules; repositories persist these dicts, services decide when to change them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import deadlines
+from .identity import mask_id_number, mask_phone
+
+STATUS_NAMES = {
+    "received": "已受理待分流",
+    "assigned": "已分派待接收",
+    "in_progress": "办理中",
+    "paused": "中止计时",
+    "returned": "退回待审批",
+    "escalated": "已上报",
+    "joint_mediation": "联调联处",
+    "concluded": "已办结",
+    "closed": "已回访评价",
+}
+OPEN_STATUSES = frozenset(STATUS_NAMES) - {"closed"}
+
+
+@dataclass
+class Event:
+    """One line of a matter's timeline: who did what, when and why."""
+    seq: int
+    at: str
+    type: str
+    text: str
+    public: bool
+    actor: dict
+    note: str | None = None
+    data: dict = field(default_factory=dict)
+
+    def public_view(self) -> dict:
+        return {"at": self.at, "type": self.type, "text": self.text}
+
+
+@dataclass
+class Matter:
+    matter_id: str
+    tracking_code: str
+    kind: str
+    title: str
+    description: str
+    region_code: str
+    applicant: dict
+    received_at: str
+    clocks: dict
+    category: str | None = None
+    severity: str | None = None
+    address: str | None = None
+    other_parties: list = field(default_factory=list)
+    mass_involved: bool = False
+    channel: str = "portal"
+    status: str = "received"
+    assigned_unit_id: str | None = None
+    return_count: int = 0
+    event_count: int = 0
+    phone_hash: str | None = None  # keyed hash of the applicant's phone, set by the service
+    version: int | None = None
+
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def deadlines(self, now: datetime) -> dict:
+        return deadlines.view_clocks(self.clocks, now)
+
+    def public_snapshot(self, events: list[Event], unit_name: str | None) -> dict:
+        """What the citizen may see, stored beside the matter and rewritten with every public
+        change: no other party's data, no staff notes, no internal ids."""
+        return {
+            "trackingCode": self.tracking_code,
+            "kind": self.kind,
+            "title": self.title,
+            "status": self.status,
+            "currentUnit": unit_name,
+            "receivedAt": self.received_at,
+            "clocks": self.clocks,
+            "timeline": [e.public_view() for e in events if e.public],
+        }
+
+    def masked_applicant(self) -> dict:
+        out = {"name": self.applicant["name"], "phone": mask_phone(self.applicant["phone"])}
+        if self.applicant.get("idNumber"):
+            out["idNumber"] = mask_id_number(self.applicant["idNumber"])
+        return out
+
+
+def public_view(snapshot: dict, now: datetime) -> dict:
+    """The stored snapshot as answered now: clocks read against the current time."""
+    view = {k: v for k, v in snapshot.items() if k != "clocks"}
+    view["statusName"] = STATUS_NAMES[snapshot["status"]]
+    view["deadlines"] = deadlines.view_clocks(snapshot["clocks"], now)
+    view["overdue"] = deadlines.is_overdue(snapshot["clocks"], now)
+    return view
+
+
+KIND_RECEIVED_TEXT = "您的{kind}已受理，正在分流至承办单位。"
+
+
+def new_matter(*, matter_id: str, tracking_code: str, intake: dict, now: datetime,
+               kind_name: str, channel: str = "portal") -> tuple[Matter, Event]:
+    """A validated intake becomes a received matter with its clocks running and its first event."""
+    severity = "general" if intake["kind"] == "mediation" else None
+    received_at = deadlines.iso(now)
+    matter = Matter(
+        matter_id=matter_id,
+        tracking_code=tracking_code,
+        kind=intake["kind"],
+        title=intake["title"],
+        description=intake["description"],
+        region_code=intake["regionCode"],
+        applicant=intake["applicant"],
+        received_at=received_at,
+        clocks=deadlines.initial_clocks(intake["kind"], severity, now),
+        category=intake.get("category"),
+        severity=severity,
+        address=intake.get("address"),
+        other_parties=intake.get("otherParties", []),
+        mass_involved=bool(intake.get("massInvolved", False)),
+        channel=channel,
+        event_count=1,
+    )
+    event = Event(seq=1, at=received_at, type="received", public=True,
+                  text=KIND_RECEIVED_TEXT.format(kind=kind_name),
+                  actor={"kind": "citizen" if channel == "portal" else "system"},
+                  data={"channel": channel})
+    return matter, event

@@ -1,0 +1,128 @@
+"""Reference data: catalog (kinds, categories, severities), regions, demo units and accounts.
+
+Plain JSON files beside this module, read with paths relative to it so that they work when
+chalicelib is zipped into a Lambda bundle. Each file is parsed once per process (lru_cache), and
+the per-city files are keyed by the city code, so a changed JIEYOU_CITY_CODE picks the right set.
+No AWS here: this is static data the domain and the API share.
+
+Returned dicts and lists are shared caches: treat them as read-only.
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+FILABLE_LEVELS = frozenset({"township", "village"})
+
+
+def city_code() -> str:
+    """The configured city (a deployment serves one city); 4310 is 郴州市."""
+    return os.environ.get("JIEYOU_CITY_CODE", "4310")
+
+
+@lru_cache(maxsize=None)
+def _load(name: str):
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _catalog(city: str) -> dict:
+    static = _load("catalog.json")
+    return {"kinds": static["kinds"], "categories": static["categories"],
+            "severities": static["severities"], "regions": _load(f"regions-{city}.json")["regions"]}
+
+
+def catalog() -> dict:
+    """The body of GET /api/catalog: kinds, categories, severities and the region tree."""
+    return _catalog(city_code())
+
+
+def kinds() -> list[dict]:
+    return _load("catalog.json")["kinds"]
+
+
+def categories() -> list[dict]:
+    return _load("catalog.json")["categories"]
+
+
+def severities() -> list[dict]:
+    return _load("catalog.json")["severities"]
+
+
+@lru_cache(maxsize=None)
+def kind_codes() -> frozenset[str]:
+    return frozenset(k["code"] for k in kinds())
+
+
+@lru_cache(maxsize=None)
+def category_codes() -> frozenset[str]:
+    return frozenset(c["code"] for c in categories())
+
+
+@lru_cache(maxsize=None)
+def severity_codes() -> frozenset[str]:
+    return frozenset(s["code"] for s in severities())
+
+
+@lru_cache(maxsize=None)
+def _region_index(city: str) -> dict[str, dict]:
+    """Flat code → info map, built once by walking the tree, so lookups are O(1)."""
+    index: dict[str, dict] = {}
+    stack = [(_catalog(city)["regions"], None, [])]
+    while stack:
+        node, parent, path = stack.pop()
+        path = path + [node["name"]]
+        level, code = node["level"], node["code"]
+        ancestors = {"county": None, "township": None} if parent is None else \
+            {"county": parent["countyCode"], "township": parent["townshipCode"]}
+        info = {"code": code, "name": node["name"], "level": level,
+                "parentCode": parent["code"] if parent else None,
+                "countyCode": code if level == "county" else ancestors["county"],
+                "townshipCode": code if level == "township" else ancestors["township"],
+                "path": path}
+        index[code] = info
+        stack.extend((child, info, path) for child in node["children"])
+    return index
+
+
+def region(code: str) -> dict | None:
+    """{code, name, level, parentCode, countyCode, townshipCode, path} or None if not in the city."""
+    return _region_index(city_code()).get(str(code))
+
+
+def is_filable_region(code: str) -> bool:
+    """A citizen files at a village or a township of this city, where the matter is handled
+    "属地" first; a county or the city is too coarse to route to one place."""
+    info = region(code)
+    return info is not None and info["level"] in FILABLE_LEVELS
+
+
+@lru_cache(maxsize=None)
+def _units(city: str) -> tuple[list[dict], dict[str, dict], dict[str, list[dict]]]:
+    units = _load(f"units-{city}.json")["units"]
+    by_region: dict[str, list[dict]] = {}
+    for u in units:
+        by_region.setdefault(u["regionCode"], []).append(u)
+    return units, {u["id"]: u for u in units}, by_region
+
+
+def units() -> list[dict]:
+    """The demo unit directory (fictional names, addresses and phones), in file order."""
+    return _units(city_code())[0]
+
+
+def unit(unit_id: str) -> dict | None:
+    return _units(city_code())[1].get(unit_id)
+
+
+def units_in_region(code: str) -> list[dict]:
+    """Units seated exactly at this region (not its descendants), in file order."""
+    return _units(city_code())[2].get(str(code), [])
+
+
+def demo_accounts() -> list[dict]:
+    """Demo staff accounts, one per role; for the local stage only."""
+    return _load(f"demo-accounts-{city_code()}.json")

@@ -1,0 +1,125 @@
+"""Citizen intake and lookup: the use cases behind `POST /api/matters` and
+`GET /api/matters/{trackingCode}`.
+
+Services take their repository and gateways as arguments (see `Deps`) so unit tests can
+hand in fakes and the API hands in the real adapters.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from .. import reference, settings
+from ..domain import matter as matter_rules
+from ..domain.errors import Conflict, NotFound, ServiceUnavailable, TooManyRequests
+from ..domain.identity import is_mainland_mobile, normalize_phone
+from ..domain.ids import new_matter_id
+from ..domain.tracking import new_tracking_code, normalize_tracking_code
+from ..domain.validation import validate_intake
+from .ports import IdempotencyKeyUsed, Lifecycle, MatterRepository, TrackingCodeTaken
+
+logger = logging.getLogger(__name__)
+
+LOOKUP_NOT_FOUND = "未找到该事项，请核对查询码和手机号码"
+
+
+@dataclass
+class Deps:
+    repo: MatterRepository
+    lifecycle: Lifecycle
+    hash_phone: Callable[[str], str]
+    now: Callable[[], datetime]
+    random_bytes: Callable[[int], bytes]
+
+
+def _fingerprint(intake: dict) -> str:
+    return hashlib.sha256(json.dumps(intake, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _receipt(matter_id: str, snapshot: dict, now: datetime) -> dict:
+    view = matter_rules.public_view(snapshot, now)
+    return {"matterId": matter_id, "trackingCode": view["trackingCode"],
+            "status": view["status"], "deadlines": view["deadlines"]}
+
+
+def file_matter(body: Any, idempotency_key: str | None, deps: Deps,
+                channel: str = "portal") -> dict:
+    """Validate, store matter + first event + public view (+ idempotency record) atomically,
+    then start the lifecycle. A retry with the same key and body returns the same matter."""
+    intake = validate_intake(body, is_filable_region=reference.is_filable_region)
+    fingerprint = _fingerprint(intake)
+    key_hash = hashlib.sha256(idempotency_key.encode()).hexdigest() if idempotency_key else None
+    phone_hash = deps.hash_phone(intake["applicant"]["phone"])
+    kind_name = {k["code"]: k["name"] for k in reference.kinds()}[intake["kind"]]
+    now = deps.now()
+    for _attempt in range(5):
+        matter, event = matter_rules.new_matter(
+            matter_id=new_matter_id(now, deps.random_bytes(10)),
+            tracking_code=new_tracking_code(deps.random_bytes(32)),
+            intake=intake, now=now, kind_name=kind_name, channel=channel)
+        matter.phone_hash = phone_hash
+        snapshot = matter.public_snapshot([event], unit_name=None)
+        try:
+            deps.repo.add_new(matter, event, snapshot,
+                              (key_hash, fingerprint) if key_hash else None, now)
+            break
+        except TrackingCodeTaken:
+            continue
+        except IdempotencyKeyUsed:
+            return _replay(key_hash, fingerprint, deps, now)
+    else:  # five collisions in a row means the code space or the store is broken
+        raise ServiceUnavailable()
+    _start_lifecycle(matter.matter_id, deps)
+    return _receipt(matter.matter_id, snapshot, now)
+
+
+def _start_lifecycle(matter_id: str, deps: Deps) -> None:
+    """The matter is safely stored before this runs; if starting its execution fails the
+    reconciler restarts it from stored state, so the citizen still gets the receipt."""
+    try:
+        deps.lifecycle.start(matter_id)
+    except Exception:  # noqa: BLE001 - logged and left to the reconciler
+        logger.exception("lifecycle start failed", extra={"matterId": matter_id})
+
+
+def _replay(key_hash: str, fingerprint: str, deps: Deps, now: datetime) -> dict:
+    record = deps.repo.idempotency_record(key_hash)
+    if record is None:  # expired between the failed write and this read
+        raise Conflict("请求正在处理，请稍后重试", code="idempotency_in_progress")
+    if record.body_hash != fingerprint:
+        raise Conflict("该幂等键已用于另一份不同的申请", code="idempotency_key_reused")
+    public, _ = deps.repo.public_with_failures(record.tracking_code, "R#none")
+    _start_lifecycle(record.matter_id, deps)
+    return _receipt(record.matter_id, public.snapshot, now)
+
+
+def lookup_matter(tracking_code: str, phone: str | None, client_id: str, deps: Deps) -> dict:
+    """A citizen's view of one matter. Unknown code and wrong phone are indistinguishable,
+    and each failure counts against the caller's budget for the window."""
+    now = deps.now()
+    window = int(now.timestamp()) // settings.LOOKUP_WINDOW_SECONDS
+    client_hash = hashlib.sha256(client_id.encode()).hexdigest()[:32]
+    rate_key = f"R#{client_hash}#{window}"
+    code = normalize_tracking_code(tracking_code or "")
+    phone = normalize_phone(phone or "")
+    public = None
+    if code and is_mainland_mobile(phone):
+        public, failures = deps.repo.public_with_failures(code, rate_key)
+        if failures >= settings.LOOKUP_FAILURES_ALLOWED:
+            raise _too_many()
+    if public is None or not hmac.compare_digest(public.phone_hash, deps.hash_phone(phone)):
+        failures = deps.repo.count_failure(rate_key, now, settings.LOOKUP_WINDOW_SECONDS)
+        if failures > settings.LOOKUP_FAILURES_ALLOWED:
+            raise _too_many()
+        raise NotFound(LOOKUP_NOT_FOUND, code="matter_not_found")
+    return matter_rules.public_view(public.snapshot, now)
+
+
+def _too_many() -> TooManyRequests:
+    minutes = settings.LOOKUP_WINDOW_SECONDS // 60
+    return TooManyRequests(f"查询失败次数过多，请{minutes}分钟后再试", code="lookup_rate_limited")

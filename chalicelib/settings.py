@@ -1,0 +1,24 @@
+"""Configuration read from the environment, so one bundle serves every stage and city.
+
+Names of tables and state machines come from the template (Chalice stage config or
+the local runtime sets them); nothing here creates an AWS client.
+"""
+from __future__ import annotations
+
+import os
+
+STAGE = os.environ.get("JIEYOU_STAGE", "local")
+REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+MATTERS_TABLE = os.environ.get("MATTERS_TABLE", "jieyou-local-matters")
+LIFECYCLE_STATE_MACHINE_ARN = os.environ.get("LIFECYCLE_STATE_MACHINE_ARN", "")
+PHONE_HASH_SECRET_ID = os.environ.get("PHONE_HASH_SECRET_ID", "jieyou/local/phone-hash-key")
+
+# Failed citizen lookups allowed per client per window before 429.
+LOOKUP_FAILURES_ALLOWED = int(os.environ.get("LOOKUP_FAILURES_ALLOWED", "10"))
+LOOKUP_WINDOW_SECONDS = int(os.environ.get("LOOKUP_WINDOW_SECONDS", "900"))
+MAX_BODY_BYTES = 64 * 1024
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+
+
+def is_local() -> bool:
+    return STAGE == "local"

@@ -1,0 +1,76 @@
+"""Shared fixtures: moto started before any client, resources created from the same
+template the cloud uses, the state machines' Lambda tasks answered by functions/."""
+from __future__ import annotations
+
+import os
+
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+    "JIEYOU_STAGE": "local", "POWERTOOLS_LOG_LEVEL": "WARNING",
+})
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+from chalicelib.adapters.local.template import Resolver, api_environment, load_template  # noqa: E402
+
+TEMPLATE = load_template()
+os.environ.update(api_environment(Resolver(TEMPLATE, "us-east-1")))
+
+import boto3  # noqa: E402
+import botocore.client  # noqa: E402
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+
+def _reset_caches():
+    from chalicelib.adapters import aws, secrets
+    from chalicelib.api import deps
+    aws.reset()
+    secrets.secret_bytes.cache_clear()
+    deps.reset()
+
+
+@pytest.fixture
+def aws():
+    """A fresh moto account with Jieyou's tables, secrets and state machines."""
+    from chalicelib.adapters.local.bridge import LambdaBridge
+    from chalicelib.adapters.local.template import function_handlers, provision
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        bridge = LambdaBridge(function_handlers(TEMPLATE))
+        bridge.install()
+        _reset_caches()
+        session = boto3.session.Session()
+        provision(session, Resolver(TEMPLATE, "us-east-1"))
+        try:
+            yield session
+        finally:
+            sfn = session.client("stepfunctions")
+            for sm in sfn.list_state_machines()["stateMachines"]:
+                for ex in sfn.list_executions(stateMachineArn=sm["stateMachineArn"],
+                                              statusFilter="RUNNING")["executions"]:
+                    sfn.stop_execution(executionArn=ex["executionArn"])
+            bridge.uninstall()
+            _reset_caches()
+
+
+@pytest.fixture
+def api(aws):
+    from chalice.test import Client
+    from app import app
+    with Client(app) as client:
+        yield client.http
+
+
+@pytest.fixture
+def aws_calls(monkeypatch):
+    """Every AWS operation made while the test runs, as (service, operation)."""
+    calls: list[tuple[str, str]] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self, operation_name, api_params):
+        calls.append((self.meta.service_model.service_name, operation_name))
+        return original(self, operation_name, api_params)
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return calls
