@@ -18,9 +18,8 @@ logger = Logger(service="jieyou-lifecycle")
 
 @functools.lru_cache(maxsize=1)
 def _deps() -> lifecycle.LifecycleDeps:
-    c = clock.clock()
-    return lifecycle.LifecycleDeps(repo=DynamoMatterRepository(), now=c.now,
-                                   real_seconds=c.real_seconds)
+    return lifecycle.LifecycleDeps(repo=DynamoMatterRepository(), now=clock.now,
+                                   real_seconds=clock.real_seconds)
 
 
 @logger.inject_lambda_context

@@ -50,3 +50,7 @@ def clock() -> Clock:
 
 def now() -> datetime:
     return clock().now()
+
+
+def real_seconds(matter_seconds: float) -> float:
+    return clock().real_seconds(matter_seconds)
