@@ -22,7 +22,6 @@ def main() -> int:
     from chalicelib import reference
     print(f"解忧 Jieyou 本地运行中 (local runtime)   数据目录 data: {runtime.data_dir}", flush=True)
     print(f"  百姓解忧站 citizen portal : {runtime.url}/")
-    print(f"  工作端 staff console      : {runtime.url}/console/")
     print(f"  API                       : {runtime.url}/api/health")
     print(f"  时钟倍速 clock speed       : {runtime.status.extra.get('clockSpeed')}")
     print(f"  已恢复记录 restored items   : {runtime.status.restored_items}"
