@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from urllib.parse import urlsplit
 
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -21,7 +22,20 @@ os.environ.update(api_environment(Resolver(TEMPLATE, "us-east-1")))
 import boto3  # noqa: E402
 import botocore.client  # noqa: E402
 import pytest  # noqa: E402
+import botocore.handlers  # noqa: E402
 from moto import mock_aws  # noqa: E402
+
+
+def _loopback_only(request, **_):
+    """Registered after moto's interceptor: a request moto did not answer (a stray call from
+    a finished test's execution thread, say) fails here instead of leaving the machine."""
+    from moto.core.models import botocore_stubber
+    host = urlsplit(request.url).hostname
+    if not botocore_stubber.enabled and host not in ("127.0.0.1", "localhost", "::1"):
+        raise ConnectionRefusedError(f"tests never call AWS itself: {request.url}")
+
+
+botocore.handlers.BUILTIN_HANDLERS.append(("before-send", _loopback_only))
 
 
 def _reset_caches():
@@ -38,6 +52,8 @@ def aws():
     from chalicelib.adapters.local.bridge import LambdaBridge
     from chalicelib.adapters.local.template import function_handlers, provision
 
+    from chalicelib.adapters.local import moto_speedups
+    moto_speedups.install()  # as the local runtime runs it
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         bridge = LambdaBridge(function_handlers(TEMPLATE))
         bridge.install()

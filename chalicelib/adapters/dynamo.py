@@ -193,8 +193,10 @@ class DynamoMatterRepository:
         self._connection = connection
 
     def _tx(self) -> TransactWrite:
-        conn = self._connection or Connection(region=settings.REGION)
-        return TransactWrite(connection=conn)
+        # One connection per repository: creating a botocore client costs ~60 ms.
+        if self._connection is None:
+            self._connection = Connection(region=settings.REGION)
+        return TransactWrite(connection=self._connection)
 
     def add_new(self, matter: Matter, first_event: Event, public_snapshot: dict,
                 idempotency: tuple[str, str] | None, now: datetime) -> None:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.identity import is_mainland_mobile, is_valid_resident_id, normalize_phone
@@ -59,8 +57,15 @@ _SPECIAL = {
 _PRIORITY = {"required": 0, "additionalProperties": 1, "type": 2, "enum": 3}
 
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+
 @lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
+def _validator() -> "Draft202012Validator":
+    """Imported on first use: jsonschema costs ~65 ms of import, and only intake needs it,
+    so health, catalog and lookup cold starts do not pay for it."""
+    from jsonschema import Draft202012Validator
     return Draft202012Validator(load_schema("matter-intake"))
 
 

@@ -16,9 +16,6 @@ def main() -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     runtime = LocalRuntime(port=int(os.environ.get("PORT", "8000")))
     runtime.start()
-    from . import current
-    current.runtime = runtime
-
     from chalicelib import reference
     print(f"解忧 Jieyou 本地运行中 (local runtime)   数据目录 data: {runtime.data_dir}", flush=True)
     print(f"  百姓解忧站 citizen portal : {runtime.url}/")

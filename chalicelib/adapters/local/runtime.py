@@ -29,6 +29,18 @@ class RuntimeStatus:
     extra: dict = field(default_factory=dict)
 
 
+def _refuse_real_aws() -> None:
+    """A call moto did not intercept fails here instead of leaving the machine."""
+    import botocore.handlers
+    from moto.core.models import botocore_stubber
+    from urllib.parse import urlsplit
+
+    def loopback_only(request, **_):
+        if not botocore_stubber.enabled and urlsplit(request.url).hostname not in ("127.0.0.1", "localhost"):
+            raise ConnectionRefusedError(f"the local runtime never calls AWS itself: {request.url}")
+    botocore.handlers.BUILTIN_HANDLERS.append(("before-send", loopback_only))
+
+
 class LocalRuntime:
     def __init__(self, data_dir: Path | None = None, host: str = "127.0.0.1", port: int = 8000,
                  region: str = "us-east-1", autosave_seconds: float = 2.0):
@@ -46,23 +58,31 @@ class LocalRuntime:
 
     # -- AWS stand-in -------------------------------------------------------------------
     def _start_moto(self) -> None:
-        from moto.core.config import default_user_config
+        """moto's backends serve two doors: this process's own clients (the API, the
+        functions, the state-machine executor) reach them in-process through moto's
+        botocore interceptor, with no HTTP hop; everything outside the process (the AWS CLI,
+        a second tool, the browser's moto dashboard) reaches the very same backends through
+        ThreadedMotoServer on loopback."""
+        from moto import mock_aws
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        default_user_config["stepfunctions"]["execute_state_machine"] = True
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._moto.start()
-        _, moto_port = self._moto.get_host_and_port()
-        endpoint = f"http://127.0.0.1:{moto_port}"
+        os.environ.pop("AWS_ENDPOINT_URL", None)
         os.environ.update({
-            "MOTO_PORT": str(moto_port),          # moto's executor calls this port
-            "AWS_ENDPOINT_URL": endpoint,         # every boto3/botocore client, PynamoDB too
             "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region,
             "JIEYOU_STAGE": "local",
         })
-        self.status.extra["motoEndpoint"] = endpoint
+        from . import moto_speedups
+        moto_speedups.install()
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self._mock.start()
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        _, moto_port = self._moto.get_host_and_port()
+        os.environ["MOTO_PORT"] = str(moto_port)
+        self.status.extra["motoEndpoint"] = f"http://127.0.0.1:{moto_port}"
+        _refuse_real_aws()
 
     def _watch_writes(self) -> None:
         import botocore.handlers
@@ -103,6 +123,8 @@ class LocalRuntime:
         threading.Thread(target=self._restart_lifecycles, name="lifecycles", daemon=True).start()
         threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
         self._dirty.clear()
+        from . import current
+        current.runtime = self
 
     def _anchor_clock(self, saved: dict | None) -> None:
         """Matter-time never runs backwards across a restart, whatever the clock speed."""
@@ -184,6 +206,8 @@ class LocalRuntime:
         self.save()
         if self._moto:
             self._moto.stop()
+        if getattr(self, "_mock", None):
+            self._mock.stop()
 
     @property
     def url(self) -> str:
