@@ -27,7 +27,9 @@ def json_response(body: Any, status: int = 200, headers: dict | None = None) -> 
 
 
 def error_response(err: DomainError) -> Response:
-    headers = {"Retry-After": "60"} if err.status in (429, 503) else None
+    headers = None
+    if err.status in (429, 503):
+        headers = {"Retry-After": str(err.retry_after or 5)}
     return json_response(err.to_body(), err.status, headers)
 
 

@@ -8,6 +8,8 @@ import json
 from chalice import Blueprint, Response
 
 from .. import reference
+from ..domain.errors import NotFound
+from ..schemas import load_schema, schema_names
 from ..services import intake
 from .deps import intake_deps
 from .http import JSON_HEADERS, client_address, handles_errors, json_body, json_response
@@ -35,6 +37,15 @@ def catalog():
     if (bp.current_request.headers or {}).get("if-none-match") == etag:
         return Response(body="", status_code=304, headers=headers)
     return Response(body=body, status_code=200, headers=headers)
+
+
+@bp.route("/schemas/{name}", methods=["GET"])
+@handles_errors
+def schema(name):
+    """The JSON Schemas the API validates with, for the web front to validate the same way."""
+    if name not in schema_names():
+        raise NotFound("没有这个数据格式定义", code="schema_not_found")
+    return json_response(load_schema(name), headers={"Cache-Control": "public, max-age=3600"})
 
 
 @bp.route("/matters", methods=["POST"], content_types=JSON_TYPES)

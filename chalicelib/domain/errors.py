@@ -13,10 +13,11 @@ class DomainError(Exception):
     message = "请求有误"
 
     def __init__(self, message: str | None = None, *, code: str | None = None,
-                 fields: dict[str, str] | None = None):
+                 fields: dict[str, str] | None = None, retry_after: int | None = None):
         self.message = message or self.message
         self.code = code or self.code
         self.fields = fields or {}
+        self.retry_after = retry_after  # seconds, for 429/503 answers
         super().__init__(self.message)
 
     def to_body(self) -> dict:

@@ -111,15 +111,19 @@ def lookup_matter(tracking_code: str, phone: str | None, client_id: str, deps: D
     if code and is_mainland_mobile(phone):
         public, failures = deps.repo.public_with_failures(code, rate_key)
         if failures >= settings.LOOKUP_FAILURES_ALLOWED:
-            raise _too_many()
+            raise _too_many(now)
     if public is None or not hmac.compare_digest(public.phone_hash, deps.hash_phone(phone)):
         failures = deps.repo.count_failure(rate_key, now, settings.LOOKUP_WINDOW_SECONDS)
         if failures > settings.LOOKUP_FAILURES_ALLOWED:
-            raise _too_many()
+            raise _too_many(now)
         raise NotFound(LOOKUP_NOT_FOUND, code="matter_not_found")
     return matter_rules.public_view(public.snapshot, now)
 
 
-def _too_many() -> TooManyRequests:
-    minutes = settings.LOOKUP_WINDOW_SECONDS // 60
-    return TooManyRequests(f"查询失败次数过多，请{minutes}分钟后再试", code="lookup_rate_limited")
+def _too_many(now: datetime) -> TooManyRequests:
+    """Failures count per fixed window; the caller may try again when the window ends."""
+    window = settings.LOOKUP_WINDOW_SECONDS
+    wait = window - int(now.timestamp()) % window
+    minutes = max(1, -(-wait // 60))
+    return TooManyRequests(f"查询失败次数过多，请{minutes}分钟后再试", code="lookup_rate_limited",
+                           retry_after=wait)

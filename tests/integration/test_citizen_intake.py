@@ -51,6 +51,14 @@ def test_health_and_catalog(api):
     assert again.status_code == 304
 
 
+def test_the_intake_schema_is_served_to_the_web_front(api):
+    schema = json.loads(api.get("/api/schemas/matter-intake").body)
+    assert schema["additionalProperties"] is False
+    assert "applicant" in schema["required"]
+    assert api.get("/api/schemas/../settings").status_code in (403, 404)
+    assert json.loads(api.get("/api/schemas/nope").body)["error"]["code"] == "schema_not_found"
+
+
 def test_file_mediation_then_look_it_up(api):
     status, receipt = post(api, MEDIATION)
     assert status == 201
@@ -93,7 +101,7 @@ def test_repeated_failed_lookups_are_limited(api):
         assert lookup(api, receipt["trackingCode"], "13900000000")[0] == 404
     status, body, headers = lookup(api, receipt["trackingCode"], "13900000000")
     assert status == 429 and body["error"]["code"] == "lookup_rate_limited"
-    assert headers["retry-after"]
+    assert 0 < int(headers["retry-after"]) <= settings.LOOKUP_WINDOW_SECONDS
     # blocked means blocked: even the right phone waits for the window to pass
     assert lookup(api, receipt["trackingCode"], "13812345678")[0] == 429
 
