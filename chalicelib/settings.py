@@ -11,6 +11,7 @@ STAGE = os.environ.get("JIEYOU_STAGE", "local")
 REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 MATTERS_TABLE = os.environ.get("MATTERS_TABLE", "jieyou-local-matters")
 LIFECYCLE_STATE_MACHINE_ARN = os.environ.get("LIFECYCLE_STATE_MACHINE_ARN", "")
+JOINT_STATE_MACHINE_ARN = os.environ.get("JOINT_STATE_MACHINE_ARN", "")
 PHONE_HASH_SECRET_ID = os.environ.get("PHONE_HASH_SECRET_ID", "jieyou/local/phone-hash-key")
 
 # Failed citizen lookups allowed per client per window before 429.

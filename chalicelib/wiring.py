@@ -1,21 +1,65 @@
-"""The real adapters the routes hand to services, built once per container on first use."""
+"""The composition root: the real adapters handed to services, built once per container on first use."""
 from __future__ import annotations
 
 import functools
 import os
 
-from ..adapters import clock
-from ..adapters.dynamo import DynamoMatterRepository
-from ..adapters.lifecycle import LifecycleGateway
-from ..adapters.secrets import PhoneHasher
-from ..services.intake import Deps
+from .adapters import clock
+from .adapters.dynamo import DynamoMatterRepository
+from .adapters.lifecycle import JointMediationGateway, LifecycleGateway
+from .adapters.notify import Notifier
+from .adapters.secrets import PhoneHasher
+from .domain import deadlines, routing
+from .reference import routing as routing_data
+from .reference.directory import ReferenceDirectory
+from .services import lifecycle, staff
+from .services.intake import Deps
+from .services.placement import Placer
+
+
+def calendar() -> deadlines.Calendar:
+    """Calendar or working days: configuration, not code."""
+    return deadlines.Calendar(os.environ.get("JIEYOU_CALENDAR", "calendar"))
+
+
+@functools.lru_cache(maxsize=1)
+def repository() -> DynamoMatterRepository:
+    return DynamoMatterRepository()
+
+
+@functools.lru_cache(maxsize=1)
+def staff_deps() -> staff.StaffDeps:
+    directory = ReferenceDirectory()
+    joint = JointMediationGateway()
+
+    def candidates(matter, centre_region):
+        return routing.dispatch_candidates(routing.RoutingFacts.of(matter), routing_data.unit_index(),
+                                           centre_region, routing_data.routing_rules())
+    return staff.StaffDeps(repo=repository(), lifecycle=LifecycleGateway(), notifier=Notifier(),
+                           directory=directory, now=clock.now, calendar=calendar(),
+                           dispatch_candidates=candidates, start_joint=joint.start)
 
 
 @functools.lru_cache(maxsize=1)
 def intake_deps() -> Deps:
-    return Deps(repo=DynamoMatterRepository(), lifecycle=LifecycleGateway(),
-                hash_phone=PhoneHasher(), now=clock.now, random_bytes=os.urandom)
+    sd = staff_deps()
+    placer = Placer(routing_data.routing_rules, routing_data.unit_index, sd.directory, sd.calendar)
+    return Deps(repo=repository(), lifecycle=LifecycleGateway(), hash_phone=PhoneHasher(),
+                now=clock.now, random_bytes=os.urandom, place=placer,
+                after_filing=lambda matter, effects: staff.carry_out(matter, effects, sd),
+                unit_name=lambda unit_id: (sd.directory.unit(unit_id) or {}).get("name") if unit_id else None)
+
+
+def lifecycle_deps() -> lifecycle.LifecycleDeps:
+    """For the state machines' tasks: storage, the clock (speed-scaled timeouts) and the
+    same notifications staff actions send."""
+    sd = staff_deps()
+    return lifecycle.LifecycleDeps(repo=repository(), now=clock.now, real_seconds=clock.real_seconds,
+                                   directory=sd.directory,
+                                   notify=lambda matter, effects: staff.carry_out(matter, effects, sd),
+                                   wake=lambda token: sd.lifecycle.signal(token, {"wake": "replan"}))
 
 
 def reset() -> None:
-    intake_deps.cache_clear()
+    for cached in (repository, staff_deps, intake_deps):
+        cached.cache_clear()

@@ -39,11 +39,20 @@ botocore.handlers.BUILTIN_HANDLERS.append(("before-send", _loopback_only))
 
 
 def _reset_caches():
+    from chalicelib import wiring
     from chalicelib.adapters import aws, secrets
-    from chalicelib.api import deps
     aws.reset()
     secrets.secret_bytes.cache_clear()
-    deps.reset()
+    wiring.reset()
+    from chalicelib.api import auth as api_auth
+    api_auth.reset()
+
+
+def moto_public_jwks(url: str = "") -> dict:
+    """The public JWKS moto signs every pool's tokens with (kid "dummy"): under mock_aws no
+    HTTP server serves `/{poolId}/.well-known/jwks.json`, so the verifier reads moto's file."""
+    from moto.utilities.utils import load_resource
+    return load_resource("cognitoidp/resources/jwks-public.json")
 
 
 @pytest.fixture
@@ -59,10 +68,13 @@ def aws():
         bridge.install()
         _reset_caches()
         session = boto3.session.Session()
-        provision(session, Resolver(TEMPLATE, "us-east-1"))
+        os.environ.update(provision(session, Resolver(TEMPLATE, "us-east-1")))  # fresh pool ids
+        from chalicelib.adapters import auth as auth_adapter
+        auth_adapter.set_jwks_fetcher(moto_public_jwks)
         try:
             yield session
         finally:
+            auth_adapter.set_jwks_fetcher(None)
             sfn = session.client("stepfunctions")
             for sm in sfn.list_state_machines()["stateMachines"]:
                 for ex in sfn.list_executions(stateMachineArn=sm["stateMachineArn"],
@@ -81,6 +93,27 @@ def api(aws):
     from app import app
     with Client(app) as client:
         yield client.http
+
+
+@pytest.fixture
+def staff_token(aws):
+    """staff_token("county.staff") → an id token of that demo account (or of an account dict
+    `{username, password, name, unitId, role, regionCode}`), created in the staff pool on first
+    use and signed in straight through Cognito (no login record, no lockout counter)."""
+    from chalicelib import reference
+    from chalicelib.adapters.auth import create_staff_user
+
+    demo = {a["username"]: a for a in reference.demo_accounts()}
+    idp = aws.client("cognito-idp")
+
+    def token(who) -> str:
+        account = who if isinstance(who, dict) else demo[who]
+        create_staff_user(os.environ["STAFF_USER_POOL_ID"], account)
+        result = idp.initiate_auth(
+            ClientId=os.environ["STAFF_USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": account["username"], "PASSWORD": account["password"]})
+        return result["AuthenticationResult"]["IdToken"]
+    return token
 
 
 @pytest.fixture

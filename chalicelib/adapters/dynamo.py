@@ -9,6 +9,7 @@ rate-limit counter. Key layout and access patterns: docs/data-model.md.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import datetime, timezone
 
 from pynamodb.attributes import (
@@ -49,6 +50,27 @@ class ByPhoneIndex(GlobalSecondaryIndex):
     received_at = UnicodeAttribute(range_key=True, attr_name="receivedAt")
 
 
+class ByQueueIndex(GlobalSecondaryIndex):
+    """A unit's work list (我们的工作任务), nearest deadline first; sparse: concluded matters
+    leave it."""
+    class Meta:
+        index_name = "byQueue"
+        projection = AllProjection()
+
+    queue_unit_id = UnicodeAttribute(hash_key=True, attr_name="queueUnitId")
+    queue_key = UnicodeAttribute(range_key=True, attr_name="queueKey")
+
+
+class ByHandlerIndex(GlobalSecondaryIndex):
+    """A handler's own matters (我的办理事项): those they accepted first (首接首办)."""
+    class Meta:
+        index_name = "byHandler"
+        projection = AllProjection()
+
+    handler_id = UnicodeAttribute(hash_key=True, attr_name="handlerId")
+    queue_key = UnicodeAttribute(range_key=True, attr_name="queueKey")
+
+
 class MatterRecord(_TableItem, discriminator="matter"):
     matter_id = UnicodeAttribute(attr_name="matterId")
     tracking_code = UnicodeAttribute(attr_name="trackingCode")
@@ -70,8 +92,24 @@ class MatterRecord(_TableItem, discriminator="matter"):
     received_at = UnicodeAttribute(attr_name="receivedAt")
     clocks = MapAttribute()
     phone_hash = UnicodeAttribute(attr_name="phoneHash")
+    assigned_at = UnicodeAttribute(attr_name="assignedAt", null=True)
+    holder_centre_id = UnicodeAttribute(attr_name="holderCentreId", null=True)
+    routing = MapAttribute(null=True)
+    first_handler = MapAttribute(attr_name="firstHandler", null=True)
+    participant_unit_ids = ListAttribute(attr_name="participantUnitIds", default=list)
+    supervised = BooleanAttribute(default=False)
+    pending_return = MapAttribute(attr_name="pendingReturn", null=True)
+    pending_extension = MapAttribute(attr_name="pendingExtension", null=True)
+    joint = MapAttribute(null=True)
+    outcome = MapAttribute(null=True)
+    warned = ListAttribute(default=list)
+    queue_unit_id = UnicodeAttribute(attr_name="queueUnitId", null=True)
+    handler_id = UnicodeAttribute(attr_name="handlerId", null=True)
+    queue_key = UnicodeAttribute(attr_name="queueKey", null=True)
     version = VersionAttribute()
     by_phone = ByPhoneIndex()
+    by_queue = ByQueueIndex()
+    by_handler = ByHandlerIndex()
 
 
 class EventRecord(_TableItem, discriminator="event"):
@@ -98,6 +136,15 @@ class TaskTokenRecord(_TableItem, discriminator="token"):
     bumps the matter's version under a staff member's feet."""
     task_token = UnicodeAttribute(attr_name="taskToken")
     stored_at = UnicodeAttribute(attr_name="storedAt")
+
+
+class AuditRecord(_TableItem, discriminator="audit"):
+    """Who read or changed a matter: appended, never updated (no API changes or deletes it)."""
+    at = UnicodeAttribute()
+    matter_id = UnicodeAttribute(attr_name="matterId")
+    action = UnicodeAttribute()
+    actor = MapAttribute()
+    client = UnicodeAttribute(null=True)
 
 
 class IdempotencyRecord(_TableItem, discriminator="idempotency"):
@@ -144,6 +191,11 @@ def matter_from_record(r: MatterRecord) -> Matter:
         mass_involved=bool(r.mass_involved), channel=r.channel, status=r.status,
         assigned_unit_id=r.assigned_unit_id, return_count=int(r.return_count or 0),
         event_count=int(r.event_count or 0), phone_hash=r.phone_hash, version=r.version,
+        assigned_at=r.assigned_at, holder_centre_id=r.holder_centre_id, routing=_plain(r.routing),
+        first_handler=_plain(r.first_handler),
+        participant_unit_ids=_plain(r.participant_unit_ids or []), supervised=bool(r.supervised),
+        pending_return=_plain(r.pending_return), pending_extension=_plain(r.pending_extension),
+        joint=_plain(r.joint), outcome=_plain(r.outcome), warned=_plain(r.warned or []),
     )
 
 
@@ -155,7 +207,13 @@ def record_from_matter(m: Matter) -> MatterRecord:
         applicant=m.applicant, other_parties=m.other_parties, mass_involved=m.mass_involved,
         channel=m.channel, status=m.status, assigned_unit_id=m.assigned_unit_id,
         return_count=m.return_count, event_count=m.event_count, received_at=m.received_at,
-        clocks=m.clocks, phone_hash=m.phone_hash,
+        clocks=m.clocks, phone_hash=m.phone_hash, assigned_at=m.assigned_at,
+        holder_centre_id=m.holder_centre_id, routing=m.routing, first_handler=m.first_handler,
+        participant_unit_ids=m.participant_unit_ids, supervised=m.supervised,
+        pending_return=m.pending_return, pending_extension=m.pending_extension, joint=m.joint,
+        outcome=m.outcome, warned=m.warned, queue_unit_id=m.queue_unit_id(),
+        handler_id=(m.first_handler or {}).get("id") if m.queue_unit_id() else None,
+        queue_key=m.queue_key(),
     )
     if m.version is not None:
         r.version = m.version
@@ -198,9 +256,9 @@ class DynamoMatterRepository:
             self._connection = Connection(region=settings.REGION)
         return TransactWrite(connection=self._connection)
 
-    def add_new(self, matter: Matter, first_event: Event, public_snapshot: dict,
+    def add_new(self, matter: Matter, first_events: list[Event], public_snapshot: dict,
                 idempotency: tuple[str, str] | None, now: datetime) -> None:
-        """Matter, first event, public view and idempotency record in one transaction.
+        """Matter, its first events, public view and idempotency record in one transaction.
 
         Raises TrackingCodeTaken (pick another code) or IdempotencyKeyUsed (the key was
         used before: the caller answers from the stored record)."""
@@ -208,7 +266,7 @@ class DynamoMatterRepository:
         public = PublicRecord(pk=public_pk(matter.tracking_code), sk=META,
                               matter_id=matter.matter_id, phone_hash=matter.phone_hash,
                               view=public_snapshot)
-        items = [record, event_record(matter, first_event), public]
+        items = [record, public] + [event_record(matter, e) for e in first_events]
         if idempotency:
             key_hash, body_hash = idempotency
             items.append(IdempotencyRecord(
@@ -222,22 +280,27 @@ class DynamoMatterRepository:
                     tx.save(item, condition=cond)
         except TransactWriteError as err:
             failed = _failed_indexes(err)
-            if 3 in failed:
+            if len(items) - 1 in failed and idempotency:
                 raise IdempotencyKeyUsed() from err
-            if 2 in failed:
+            if 1 in failed:
                 raise TrackingCodeTaken() from err
             if failed:
                 raise Conflict() from err
             raise
         matter.version = record.version
 
-    def save(self, matter: Matter, new_events: list[Event], public_snapshot: dict | None) -> None:
+    def save(self, matter: Matter, new_events: list[Event], public_snapshot: dict | None,
+             audit: dict | None = None) -> None:
         """A state change: the matter (only if nobody changed it since it was read), its new
-        timeline events and, when the citizen's view changed, that view — all or nothing."""
+        timeline events, the citizen's view when it changed, and the audit line of the staff
+        member who made it — all or nothing."""
         record = record_from_matter(matter)
         try:
             with self._tx() as tx:
                 tx.save(record)
+                if audit is not None:
+                    tx.save(self._audit_record(matter.matter_id, audit),
+                            condition=_TableItem.pk.does_not_exist())
                 for e in new_events:
                     tx.save(event_record(matter, e), condition=_TableItem.pk.does_not_exist())
                 if public_snapshot is not None:
@@ -250,9 +313,53 @@ class DynamoMatterRepository:
             raise
         matter.version = record.version
 
-    def store_task_token(self, matter_id: str, token: str, now: datetime) -> None:
-        TaskTokenRecord(pk=matter_pk(matter_id), sk="TOKEN", task_token=token,
+    @staticmethod
+    def _audit_record(matter_id: str, audit: dict) -> AuditRecord:
+        return AuditRecord(pk=f"A#{matter_id}", sk=f"{audit['at']}#{uuid.uuid4().hex[:12]}",
+                           at=audit["at"], matter_id=matter_id, action=audit["action"],
+                           actor=audit["actor"], client=audit.get("client"))
+
+    def audit(self, matter_id: str, audit: dict) -> None:
+        """A staff read of a matter, on the record (one PutItem)."""
+        self._audit_record(matter_id, audit).save(condition=_TableItem.pk.does_not_exist())
+
+    def audit_trail(self, matter_id: str, limit: int = 200) -> list[dict]:
+        return [{"at": r.at, "action": r.action, "actor": _plain(r.actor), "client": r.client}
+                for r in AuditRecord.query(f"A#{matter_id}", scan_index_forward=False, limit=limit)]
+
+    def load_with_token(self, matter_id: str) -> tuple[Matter, list[Event], str | None] | None:
+        """Matter, timeline and the lifecycle's current wait token: one Query."""
+        matter, events, token = None, [], None
+        for item in _TableItem.query(matter_pk(matter_id), consistent_read=True):
+            if isinstance(item, MatterRecord):
+                matter = matter_from_record(item)
+            elif isinstance(item, EventRecord):
+                events.append(event_from_record(item))
+            elif isinstance(item, TaskTokenRecord) and item.sk == "TOKEN":
+                token = item.task_token
+        if matter is None:
+            return None
+        events.sort(key=lambda e: e.seq)
+        return matter, events, token
+
+    def queue(self, unit_id: str | None = None, handler_id: str | None = None, limit: int = 50,
+              start: dict | None = None) -> tuple[list[Matter], dict | None]:
+        """A unit's work list or a handler's own matters, nearest deadline first, one page."""
+        index = MatterRecord.by_queue if unit_id else MatterRecord.by_handler
+        result = index.query(unit_id or handler_id, limit=limit, last_evaluated_key=start)
+        items = [matter_from_record(r) for r in result]
+        return items, result.last_evaluated_key
+
+    def store_task_token(self, matter_id: str, token: str, now: datetime, slot: str = "TOKEN") -> None:
+        """`TOKEN` is the lifecycle's wait, `JOINT_TOKEN` the joint mediation's."""
+        TaskTokenRecord(pk=matter_pk(matter_id), sk=slot, task_token=token,
                         stored_at=now.strftime("%Y-%m-%dT%H:%M:%SZ")).save()
+
+    def task_token(self, matter_id: str, slot: str) -> str | None:
+        try:
+            return TaskTokenRecord.get(matter_pk(matter_id), slot, consistent_read=True).task_token
+        except TaskTokenRecord.DoesNotExist:
+            return None
 
     def idempotency_record(self, key_hash: str) -> IdempotencyEntry | None:
         try:
@@ -292,16 +399,8 @@ class DynamoMatterRepository:
 
     def load(self, matter_id: str) -> tuple[Matter, list[Event]] | None:
         """The matter and its timeline in one Query on its partition."""
-        matter, events = None, []
-        for item in _TableItem.query(matter_pk(matter_id), consistent_read=True):
-            if isinstance(item, MatterRecord):
-                matter = matter_from_record(item)
-            elif isinstance(item, EventRecord):
-                events.append(event_from_record(item))
-        if matter is None:
-            return None
-        events.sort(key=lambda e: e.seq)
-        return matter, events
+        loaded = self.load_with_token(matter_id)
+        return loaded[:2] if loaded else None
 
     def matters_by_phone_hash(self, phone_hash: str, limit: int = 50) -> list[Matter]:
         return [matter_from_record(r) for r in

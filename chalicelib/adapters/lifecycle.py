@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import time
+import uuid
 
 from botocore.exceptions import ClientError
 
@@ -33,5 +35,45 @@ class LifecycleGateway:
                 return self.execution_arn(name)
             raise
 
+    def signal(self, token: str | None, event: dict, read_token=None, attempts: int = 10,
+               pause: float = 0.2) -> bool:
+        """Wake the waiting execution so it plans its next wait from the state just written.
+
+        The token read with the matter may already be spent: the execution may be between
+        two waits, planning from state read before our write. Then the next token it stores
+        is waited for (`read_token`) and signalled, so no change is left unplanned."""
+        for _ in range(attempts):
+            if not token:
+                return False
+            try:
+                client("stepfunctions").send_task_success(taskToken=token, output=json.dumps(event))
+                return True
+            except ClientError as err:
+                if err.response["Error"]["Code"] not in ("TaskDoesNotExist", "TaskTimedOut", "InvalidToken"):
+                    raise
+            if read_token is None:
+                return False
+            spent = token
+            for _ in range(attempts):
+                time.sleep(pause)
+                token = read_token()
+                if token != spent:
+                    break
+            else:
+                return False  # the execution is not waiting any more
+        return False
+
     def execution_arn(self, name: str) -> str:
         return self.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + name
+
+
+class JointMediationGateway:
+    """Starts the joint-mediation coordination execution (statemachines/joint-mediation.asl.json)."""
+
+    def start(self, matter_id: str) -> str | None:
+        arn = settings.JOINT_STATE_MACHINE_ARN
+        if not arn:
+            return None
+        name = f"{matter_id}-joint-{uuid.uuid4().hex[:8]}"
+        return client("stepfunctions").start_execution(
+            stateMachineArn=arn, name=name, input=json.dumps({"matterId": matter_id}))["executionArn"]

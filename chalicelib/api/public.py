@@ -11,7 +11,7 @@ from .. import reference
 from ..domain.errors import NotFound
 from ..schemas import load_schema, schema_names
 from ..services import intake
-from .deps import intake_deps
+from ..wiring import intake_deps
 from .http import JSON_HEADERS, client_address, handles_errors, json_body, json_response
 
 bp = Blueprint(__name__)

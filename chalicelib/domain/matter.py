@@ -62,6 +62,17 @@ class Matter:
     return_count: int = 0
     event_count: int = 0
     phone_hash: str | None = None  # keyed hash of the applicant's phone, set by the service
+    assigned_at: str | None = None  # when the current unit (or holding centre) received it
+    holder_centre_id: str | None = None  # the centre that dispatches it (分流) at this level
+    routing: dict | None = None  # the rule that chose the first unit, and why
+    first_handler: dict | None = None  # 首接首办: who accepted it first
+    participant_unit_ids: list = field(default_factory=list)
+    supervised: bool = False
+    pending_return: dict | None = None
+    pending_extension: dict | None = None
+    joint: dict | None = None
+    outcome: dict | None = None
+    warned: list = field(default_factory=list)  # (分级预警) levels already warned
     version: int | None = None
 
     def is_open(self) -> bool:
@@ -81,8 +92,22 @@ class Matter:
             "currentUnit": unit_name,
             "receivedAt": self.received_at,
             "clocks": self.clocks,
+            "outcome": ({"result": self.outcome["result"], "answer": self.outcome["answer"]}
+                        if self.outcome else None),
             "timeline": [e.public_view() for e in events if e.public],
         }
+
+    def queue_unit_id(self) -> str | None:
+        """Whose work list the matter is on: the unit handling it, else the centre holding
+        it for dispatch; none once concluded."""
+        if self.status in ("concluded", "closed"):
+            return None
+        return self.assigned_unit_id or self.holder_centre_id
+
+    def queue_key(self) -> str:
+        """Sorts a work list by the nearest deadline, so overdue matters come first."""
+        due = deadlines.next_due(self.clocks)
+        return f"{deadlines.iso(due) if due else '9999-12-31T00:00:00Z'}#{self.matter_id}"
 
     def masked_applicant(self) -> dict:
         out = {"name": self.applicant["name"], "phone": mask_phone(self.applicant["phone"])}

@@ -112,7 +112,8 @@ RELATIONS: dict[str, Relation] = {
     "assigned_centre": lambda a, m: _same(m.assigned_unit_id, a.unit_id) and m.assigned_unit_type == "centre",
     "participant": lambda a, m: a.unit_id in m.participant_unit_ids,
     "holder": lambda a, m: _same(m.holder_centre_id, a.unit_id),
-    "first_handler": lambda a, m: _same(m.first_handler_id, a.user_id),
+    # the username: unlike the pool's `sub`, it never changes for an account
+    "first_handler": lambda a, m: _same(m.first_handler_id, getattr(a, "username", a.user_id)),
     "leaderless_unit_here": lambda a, m: (m.assigned_unit_type in LEADERLESS_UNIT_TYPES
                                           and _same(m.assigned_unit_region, a.region_code)),
     "overdue_in_subtree": lambda a, m: m.overdue and _within(m.region_code, a.region_code),

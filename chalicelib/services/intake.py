@@ -35,6 +35,9 @@ class Deps:
     hash_phone: Callable[[str], str]
     now: Callable[[], datetime]
     random_bytes: Callable[[int], bytes]
+    place: Callable[[Any, list, datetime], list[dict]] | None = None  # routing; returns effects
+    after_filing: Callable[[Any, list[dict]], None] | None = None  # carries out the effects
+    unit_name: Callable[[str | None], str | None] = lambda unit_id: None
 
 
 def _fingerprint(intake: dict) -> str:
@@ -63,9 +66,12 @@ def file_matter(body: Any, idempotency_key: str | None, deps: Deps,
             tracking_code=new_tracking_code(deps.random_bytes(32)),
             intake=intake, now=now, kind_name=kind_name, channel=channel)
         matter.phone_hash = phone_hash
-        snapshot = matter.public_snapshot([event], unit_name=None)
+        events = [event]
+        effects = deps.place(matter, events, now) if deps.place else []
+        snapshot = matter.public_snapshot(
+            events, unit_name=deps.unit_name(matter.assigned_unit_id or matter.holder_centre_id))
         try:
-            deps.repo.add_new(matter, event, snapshot,
+            deps.repo.add_new(matter, events, snapshot,
                               (key_hash, fingerprint) if key_hash else None, now)
             break
         except TrackingCodeTaken:
@@ -75,6 +81,8 @@ def file_matter(body: Any, idempotency_key: str | None, deps: Deps,
     else:  # five collisions in a row means the code space or the store is broken
         raise ServiceUnavailable()
     _start_lifecycle(matter.matter_id, deps)
+    if deps.after_filing and effects:
+        deps.after_filing(matter, effects)
     return _receipt(matter.matter_id, snapshot, now)
 
 

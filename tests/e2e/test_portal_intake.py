@@ -30,7 +30,7 @@ def test_file_a_mediation_on_a_phone_and_look_it_up(live_server, phone_page):
     page.fill("#lookup-code", code)
     page.fill("#lookup-phone", "13512345678")
     page.click("#lookup-submit")
-    assert page.locator("#lookup-status").inner_text(timeout=10000) == "已受理待分流"
+    assert page.locator("#lookup-status").inner_text(timeout=10000) == "已分派待接收"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
 
 

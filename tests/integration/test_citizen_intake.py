@@ -63,15 +63,16 @@ def test_file_mediation_then_look_it_up(api):
     status, receipt = post(api, MEDIATION)
     assert status == 201
     assert re.fullmatch(r"[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{4}", receipt["trackingCode"])
-    assert receipt["status"] == "received"
+    assert receipt["status"] == "assigned"  # routed at once to the township's mediation committee
     assert set(receipt["deadlines"]) == {"accept", "conclude"}
     assert all(c["state"] == "running" for c in receipt["deadlines"].values())
 
     status, view, headers = lookup(api, receipt["trackingCode"].lower().replace("-", ""), "138 1234 5678")
     assert status == 200
-    assert view["status"] == "received" and view["statusName"] == "已受理待分流"
+    assert view["status"] == "assigned" and view["statusName"] == "已分派待接收"
     assert view["title"] == MEDIATION["title"]
-    assert [e["type"] for e in view["timeline"]] == ["received"]
+    assert view["currentUnit"] == "北湖区人民路街道人民调解委员会"
+    assert [e["type"] for e in view["timeline"]] == ["received", "assigned"]
     assert headers["cache-control"] == "no-store"
     text = json.dumps(view, ensure_ascii=False)
     for secret in ("13812345678", MEDIATION["applicant"]["idNumber"], "13987654321", "王大山"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib.api.deps import intake_deps
+from chalicelib.wiring import intake_deps
 from chalicelib.domain.errors import Conflict
 from chalicelib.services import intake
 

@@ -14,21 +14,21 @@ class FakeRepository:
         self.matters, self.events, self.public, self.idem, self.failures = {}, {}, {}, {}, {}
         self.tokens = {}
 
-    def add_new(self, matter, first_event, public_snapshot, idempotency, now: datetime):
+    def add_new(self, matter, first_events, public_snapshot, idempotency, now: datetime):
         if idempotency and idempotency[0] in self.idem:
             raise IdempotencyKeyUsed()
         if matter.tracking_code in self.public:
             raise TrackingCodeTaken()
         matter.version = 1
         self.matters[matter.matter_id] = copy.deepcopy(matter)
-        self.events[matter.matter_id] = [first_event]
+        self.events[matter.matter_id] = list(first_events)
         self.public[matter.tracking_code] = PublicEntry(matter.matter_id, matter.phone_hash,
                                                         copy.deepcopy(public_snapshot))
         if idempotency:
             self.idem[idempotency[0]] = IdempotencyEntry(idempotency[1], matter.matter_id,
                                                          matter.tracking_code)
 
-    def save(self, matter, new_events, public_snapshot):
+    def save(self, matter, new_events, public_snapshot, audit=None):
         stored = self.matters[matter.matter_id]
         if stored.version != matter.version:
             raise Conflict()
@@ -43,7 +43,7 @@ class FakeRepository:
             return None
         return copy.deepcopy(self.matters[matter_id]), list(self.events[matter_id])
 
-    def store_task_token(self, matter_id, token, now):
+    def store_task_token(self, matter_id, token, now, slot="TOKEN"):
         self.tokens[matter_id] = token
 
     def idempotency_record(self, key_hash):

@@ -81,4 +81,4 @@ def test_missed_deadlines_turn_overdue_and_go_on_the_timeline(api, aws, fast_clo
     view = json.loads(api.get(f"/api/matters/{receipt['trackingCode']}?phone=13912345678").body)
     assert view["overdue"] is True
     assert view["deadlines"]["stage_reply"]["state"] == "overdue"
-    assert [e["type"] for e in view["timeline"]] == ["received"]
+    assert [e["type"] for e in view["timeline"]] == ["received", "routed"]

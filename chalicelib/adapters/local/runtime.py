@@ -106,8 +106,13 @@ class LocalRuntime:
         saved = snapshot.read(self.state_path)
         session = boto3.session.Session()
         resolver = Resolver(template, self.region)
+        # Stable Cognito ids across restarts (a hash of the template's pool and client), so a
+        # console tab's tokens still verify after `make run` is restarted.
+        os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY", "HASH")
+        os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY", "HASH")
         self.env = provision(session, resolver, (saved or {}).get("secrets"))
         os.environ.update(self.env)
+        self._staff_sign_in()
         if saved:
             self.status.restored_items = snapshot.load_tables(session.client("dynamodb"), saved["tables"])
         self._anchor_clock(saved)
@@ -115,6 +120,7 @@ class LocalRuntime:
         from app import app  # imported only now: settings read the environment set above
         from .server import make_server
         web_root = ROOT / "web"
+        os.environ["JIEYOU_OUTBOX_DIR"] = str(self.data_dir / "outbox")  # voice calls land here
         from .outbox import Outbox
         self.outbox = Outbox(self.data_dir / "outbox", self.region)
         self._http = make_server(app, self.host, self.port, web_root)
@@ -125,6 +131,17 @@ class LocalRuntime:
         self._dirty.clear()
         from . import current
         current.runtime = self
+
+    def _staff_sign_in(self) -> None:
+        """moto's Cognito keeps nothing across a restart: the demo staff accounts are created
+        again at every start (accounts made by administrators are not kept yet). Tokens are
+        verified against the JWKS moto's server publishes for the pool (STAFF_JWKS_URL)."""
+        from ... import reference
+        from ..auth import ensure_staff_users
+        pool_id = self.env["STAFF_USER_POOL_ID"]
+        self.env["STAFF_JWKS_URL"] = f"{self.status.extra['motoEndpoint']}/{pool_id}/.well-known/jwks.json"
+        os.environ["STAFF_JWKS_URL"] = self.env["STAFF_JWKS_URL"]
+        self.status.extra["staffAccountsCreated"] = ensure_staff_users(pool_id, reference.demo_accounts())
 
     def _anchor_clock(self, saved: dict | None) -> None:
         """Matter-time never runs backwards across a restart, whatever the clock speed."""

@@ -1,5 +1,5 @@
-"""Reads infra/template.yaml and creates its tables, secrets and state machines on any
-endpoint (moto locally, in tests): one source of truth for every resource."""
+"""Reads infra/template.yaml and creates its tables, secrets, user pools and state machines
+on any endpoint (moto locally, in tests): one source of truth for every resource."""
 from __future__ import annotations
 
 import json
@@ -121,9 +121,12 @@ def function_handlers(template: dict) -> dict[str, str]:
 
 def api_environment(resolver: Resolver) -> dict[str, str]:
     """The environment the API function gets: the template's APIHandler variables with
-    names and ARNs resolved as `provision` creates them (known before anything exists)."""
+    names and ARNs resolved as `provision` creates them (known before anything exists),
+    except Cognito ids, which moto draws at random: empty until `provision_cognito` ran."""
     for logical_id, res in resolver.template["Resources"].items():
-        if res.get("Type") == "AWS::Serverless::StateMachine":
+        if res.get("Type") in _COGNITO_TYPES:
+            resolver.created.setdefault(logical_id, "")
+        elif res.get("Type") == "AWS::Serverless::StateMachine":
             name = resolver.resolve(res["Properties"]["Name"])
             resolver.created[logical_id] = f"arn:aws:states:{resolver.region}:{ACCOUNT}:stateMachine:{name}"
         elif res.get("Type") == "AWS::SecretsManager::Secret":
@@ -132,9 +135,40 @@ def api_environment(resolver: Resolver) -> dict[str, str]:
     return {k: str(resolver.resolve(v)) for k, v in api_env.items()}
 
 
+# --- Staff sign-in (Cognito) ---------------------------------------------------------------
+_COGNITO_TYPES = {"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient"}
+# CloudFormation property names that differ from the Cognito API's (or exist only there).
+_CFN_USER_POOL_RENAMES = {"UserPoolName": "PoolName"}
+_CFN_ONLY_USER_POOL_PROPS = {"EnabledMfas"}
+
+
+def provision_cognito(session, resolver: Resolver) -> dict[str, str]:
+    """Create the template's user pools, then their clients, through the Cognito API (moto
+    has no use for CloudFormation here either); an existing pool or client of the same name
+    is reused. Records the ids moto drew in `resolver.created`; returns logical id → id."""
+    idp = session.client("cognito-idp", region_name=resolver.region)
+    ids: dict[str, str] = {}
+    for logical_id, res in resolver.resources("AWS::Cognito::UserPool").items():
+        props = {_CFN_USER_POOL_RENAMES.get(k, k): v for k, v in resolver.resolve(res["Properties"]).items()
+                 if k not in _CFN_ONLY_USER_POOL_PROPS}
+        existing = [p["Id"] for page in idp.get_paginator("list_user_pools").paginate(MaxResults=60)
+                    for p in page["UserPools"] if p["Name"] == props["PoolName"]]
+        pool_id = existing[0] if existing else idp.create_user_pool(**props)["UserPool"]["Id"]
+        ids[logical_id] = resolver.created[logical_id] = pool_id
+    for logical_id, res in resolver.resources("AWS::Cognito::UserPoolClient").items():
+        props = resolver.resolve(res["Properties"])  # UserPoolId: the pool created above
+        existing = [c["ClientId"] for page in idp.get_paginator("list_user_pool_clients").paginate(
+                        UserPoolId=props["UserPoolId"], MaxResults=60)
+                    for c in page["UserPoolClients"] if c["ClientName"] == props["ClientName"]]
+        client_id = existing[0] if existing else idp.create_user_pool_client(**props)["UserPoolClient"]["ClientId"]
+        ids[logical_id] = resolver.created[logical_id] = client_id
+    return ids
+
+
 def provision(session, resolver: Resolver, secret_values: dict[str, str] | None = None) -> dict:
-    """Create every table, secret and state machine of the template through `session`'s
-    clients; returns the environment variables the app reads (names and ARNs)."""
+    """Create every table, secret, user pool and state machine of the template through
+    `session`'s clients; returns the environment variables the app reads (names and ARNs,
+    and the user pool's ids as moto drew them)."""
     ddb = session.client("dynamodb", region_name=resolver.region)
     existing = set(ddb.list_tables()["TableNames"])
     for name, kwargs in table_definitions(resolver).items():
@@ -148,6 +182,7 @@ def provision(session, resolver: Resolver, secret_values: dict[str, str] | None 
             sm.create_secret(Name=name, SecretString=value)
         except sm.exceptions.ResourceExistsException:
             pass
+    provision_cognito(session, resolver)  # before the environment: it names the pool's ids
     sfn = session.client("stepfunctions", region_name=resolver.region)
     env = api_environment(resolver)
     for logical_id in resolver.resources("AWS::Serverless::StateMachine"):
