@@ -248,3 +248,40 @@ def test_staff_of_another_township_get_404(api, as_staff):
     r = api.get(f"/api/staff/matters/{receipt['matterId']}",
                 headers={"Authorization": "Bearer not.a.token"})
     assert r.status_code == 401
+
+
+def _calls():
+    import os
+    from pathlib import Path
+    folder = Path(os.environ.get("JIEYOU_OUTBOX_DIR", ""))
+    return [json.loads(p.read_text()) for p in folder.glob("call-*.json")] if folder.name else []
+
+
+def test_major_and_mass_matters_warn_the_leaders_once_per_level(api, as_staff, tmp_path, monkeypatch):
+    monkeypatch.setenv("JIEYOU_OUTBOX_DIR", str(tmp_path))
+    receipt = file(api, {**MEDIATION, "massInvolved": True, "title": "村民集体土地补偿纠纷"})
+    county = as_staff("county.leader")
+    status, matter = county.get(receipt["matterId"])
+    assert matter["status"] == "joint_mediation" and matter["warning"] is True
+    assert matter["holderCentreId"] == "centre-431002"
+    warned = [text for _, text in _sms() if "预警" in text and receipt["trackingCode"] in text]
+    assert len(warned) == 1 and "涉众" in warned[0]
+    assert len([c for c in _calls() if receipt["trackingCode"] in c["body"]]) == 1
+
+    # a major matter warns its level once, however often it is reassessed
+    receipt = file(api, MEDIATION)
+    mediator = as_staff("township.mediator")
+    mediator.act(receipt["matterId"], "accept")
+    mediator.act(receipt["matterId"], "assess", severity="major")
+    mediator.act(receipt["matterId"], "assess", severity="major")
+    warned = [text for _, text in _sms() if "预警" in text and receipt["trackingCode"] in text]
+    assert len(warned) == 1 and "较大" in warned[0]
+
+
+def test_overdue_joint_mediation_escalates_to_the_city(api, as_staff, fast_clock):
+    receipt = file(api, {**MEDIATION, "massInvolved": True})
+    county = as_staff("county.staff")
+    matter = wait_for(lambda: (lambda m: m["holderCentreId"] == "centre-4310" and m)(
+        county.get(receipt["matterId"])[1]), timeout=20)
+    assert matter["status"] == "joint_mediation"
+    assert [e for e in matter["timeline"] if e["type"] == "escalated"]
