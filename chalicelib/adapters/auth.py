@@ -31,11 +31,12 @@ from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 from botocore.exceptions import ClientError, ParamValidationError
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import RSAKey
+from typing import TYPE_CHECKING
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
+
+if TYPE_CHECKING:
+    from joserfc.jwk import RSAKey
 
 from .. import settings
 from ..domain.actor import Actor, REGION_ATTRIBUTE, ROLE_ATTRIBUTE, UNIT_ATTRIBUTE
@@ -101,7 +102,7 @@ class JwksCache:
     def __init__(self, url: str, fetch: Callable[[str], dict] = fetch_jwks,
                  min_refetch_seconds: float = 300, clock: Callable[[], float] = time.monotonic):
         self.url, self._fetch, self._min_refetch, self._clock = url, fetch, min_refetch_seconds, clock
-        self._keys: dict[str, RSAKey] | None = None
+        self._keys: "dict[str, RSAKey] | None" = None
         self._fetched_at = 0.0
         self._lock = threading.Lock()
 
@@ -113,10 +114,11 @@ class JwksCache:
         keys = {}
         for jwk in (document or {}).get("keys", []):
             if jwk.get("kty") == "RSA" and jwk.get("kid") and jwk.get("use", "sig") == "sig":
+                from joserfc.jwk import RSAKey  # imported on first use: citizen cold starts skip it
                 keys[jwk["kid"]] = RSAKey.import_key(jwk)
         self._keys, self._fetched_at = keys, self._clock()
 
-    def key(self, kid: str) -> RSAKey | None:
+    def key(self, kid: str) -> "RSAKey | None":
         with self._lock:
             if self._keys is None:
                 self._load()
@@ -157,6 +159,8 @@ class TokenVerifier:
         key = self.jwks.key(header["kid"])
         if key is None:
             raise invalid()
+        from joserfc import jwt
+        from joserfc.errors import JoseError
         try:
             claims = jwt.decode(token, key, algorithms=["RS256"]).claims
         except (JoseError, ValueError):

@@ -35,8 +35,8 @@ class LifecycleGateway:
                 return self.execution_arn(name)
             raise
 
-    def signal(self, token: str | None, event: dict, read_token=None, attempts: int = 10,
-               pause: float = 0.2) -> bool:
+    def signal(self, token: str | None, event: dict, read_token=None, attempts: int = 3,
+               pause: float = 0.1, polls: int = 15) -> bool:
         """Wake the waiting execution so it plans its next wait from the state just written.
 
         The token read with the matter may already be spent: the execution may be between
@@ -54,7 +54,7 @@ class LifecycleGateway:
             if read_token is None:
                 return False
             spent = token
-            for _ in range(attempts):
+            for _ in range(polls):  # at most ~1.5 s for the execution's next wait
                 time.sleep(pause)
                 token = read_token()
                 if token != spent:

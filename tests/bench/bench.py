@@ -20,6 +20,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from tests.bench.recording import api_thread_calls
+
 ROOT = Path(__file__).resolve().parents[2]
 MATTER = {"kind": "mediation", "title": "相邻土地界址纠纷", "description": "两家承包地界址不清，因种植发生争执。",
           "regionCode": "431002001001", "category": "forest_land",
@@ -33,19 +35,9 @@ def calls_per_operation() -> dict:
     from app import app
     gen = fixtures.aws.__wrapped__() if hasattr(fixtures.aws, "__wrapped__") else fixtures.aws()
     next(gen)
-    calls: list = []
-    import botocore.client
-    original = botocore.client.BaseClient._make_api_call
-    me = threading.get_ident()
-
-    def recording(self, op, params):
-        if threading.get_ident() == me:
-            calls.append(f"{self.meta.service_model.service_name}.{op}")
-        return original(self, op, params)
-    botocore.client.BaseClient._make_api_call = recording
     out = {}
     try:
-        with Client(app) as client:
+        with api_thread_calls() as calls, Client(app) as client:
             http = client.http
             body = json.dumps(MATTER)
             headers = {"content-type": "application/json"}
@@ -64,7 +56,6 @@ def calls_per_operation() -> dict:
             http.get("/api/catalog")
             out["catalog (warm)"] = list(calls)
     finally:
-        botocore.client.BaseClient._make_api_call = original
         try:
             next(gen)
         except StopIteration:
@@ -146,6 +137,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--open-matters", type=int, default=1000,
+                        help="open matters the local runtime holds for the lifecycle figures")
     args = parser.parse_args()
     print("== AWS calls per operation ==")
     for op, calls in calls_per_operation().items():
@@ -156,6 +149,19 @@ def main() -> None:
     print(f"== Intake under load ({args.clients} clients, {args.seconds:.0f} s, local runtime) ==")
     for k, v in intake_load(args.clients, args.seconds).items():
         print(f"  {k:<24} {v}")
+    from tests.bench import lifecycle_bench
+    figures = lifecycle_bench.calls_and_transitions()
+    transitions = figures.pop("transitions")
+    print("== AWS calls per staff action (API thread) ==")
+    for op, calls in figures.items():
+        print(f"  {op:<28} {len(calls)}  {calls}")
+    print("== Step Functions state transitions per matter (lifecycle execution) ==")
+    for label, n in transitions.items():
+        cost = n * 10_000 * lifecycle_bench.TRANSITION_PRICE
+        print(f"  {label:<42} {n} transitions; per 10,000 matters ${cost:.2f}")
+    print(f"== Local runtime holding {args.open_matters} open matters ==")
+    for k, v in lifecycle_bench.open_matters(args.open_matters).items():
+        print(f"  {k:<34} {v}")
 
 
 if __name__ == "__main__":

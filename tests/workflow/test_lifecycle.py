@@ -2,21 +2,11 @@
 from __future__ import annotations
 
 import json
-import time
 
-import pytest
 
-from chalicelib.adapters import clock as clock_module
+
 from chalicelib.adapters.dynamo import DynamoMatterRepository, TaskTokenRecord, matter_pk
-
-
-@pytest.fixture
-def fast_clock():
-    """One matter-day passes in ~0.1 real seconds, so same-day deadlines pass within a test."""
-    previous = clock_module._clock
-    clock_module._clock = clock_module.Clock(speed=864_000)
-    yield clock_module._clock
-    clock_module._clock = previous
+from tests.workflow.helpers import file, wait_for
 
 
 COMPLAINT = {
@@ -27,25 +17,10 @@ COMPLAINT = {
 }
 
 
-def file(api, body):
-    r = api.post("/api/matters", headers={"content-type": "application/json"}, body=json.dumps(body))
-    assert r.status_code == 201, r.body
-    return json.loads(r.body)
-
-
-def wait_for(predicate, timeout=15.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
-
-
 def execution(aws, matter_id):
     sfn = aws.client("stepfunctions")
-    arn = sfn.list_state_machines()["stateMachines"][0]["stateMachineArn"]
+    arn = next(m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]
+               if m["name"].endswith("matter-lifecycle"))
     return sfn.describe_execution(
         executionArn=arn.replace(":stateMachine:", ":execution:") + f":{matter_id}-1")
 

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.adapters import clock as clock_module
+
 from chalicelib.domain import deadlines
 from chalicelib.domain.errors import Conflict
 from chalicelib.services import staff
 from chalicelib.wiring import staff_deps
+from tests.workflow.helpers import file, wait_for
 
 VILLAGE = "431002001001"  # 北湖区人民路街道北湖路社区
 MEDIATION = {"kind": "mediation", "title": "邻里排水沟纠纷", "description": "邻居改建排水沟，雨水流进我家院子。",
@@ -25,14 +26,6 @@ LABOUR_COMPLAINT = {"kind": "complaint", "title": "工地拖欠工资", "descrip
                     "applicant": {"name": "唐志强", "phone": "13955556666"}}
 CONSULTATION = {"kind": "consultation", "title": "咨询低保政策", "description": "想了解申请低保需要准备什么材料。",
                 "regionCode": "431002001", "applicant": {"name": "曹桂兰", "phone": "13677778888"}}
-
-
-@pytest.fixture
-def fast_clock():
-    previous = clock_module._clock
-    clock_module._clock = clock_module.Clock(speed=864_000)  # a matter-day in 0.1 s
-    yield
-    clock_module._clock = previous
 
 
 class Staff:
@@ -57,22 +50,6 @@ class Staff:
 @pytest.fixture
 def as_staff(api, staff_token):
     return lambda who: Staff(api, staff_token(who))
-
-
-def file(api, body):
-    r = api.post("/api/matters", headers={"content-type": "application/json"}, body=json.dumps(body))
-    assert r.status_code == 201, r.body
-    return json.loads(r.body)
-
-
-def wait_for(predicate, timeout=15.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def test_a_simple_mediation_is_accepted_assessed_and_concluded_in_time(api, as_staff):
