@@ -250,6 +250,15 @@ class DynamoMatterRepository:
     def __init__(self, connection: Connection | None = None):
         self._connection = connection
 
+    def warm(self) -> "DynamoMatterRepository":
+        """Create the botocore clients now. PynamoDB creates them lazily with no lock, so many
+        threads arriving at once would each build one (~60 ms of CPU apiece) and stall a
+        busy process; Lambda containers are single-threaded and need not call this."""
+        _ = _TableItem._get_connection().connection.client
+        self._tx()
+        _ = self._connection.client
+        return self
+
     def _tx(self) -> TransactWrite:
         # One connection per repository: creating a botocore client costs ~60 ms.
         if self._connection is None:

@@ -121,7 +121,7 @@ def intake_load(clients: int, seconds: float) -> dict:
         with ThreadPoolExecutor(clients) as pool:
             list(pool.map(worker, range(clients)))
         lost = sum(1 for code, phone in receipts
-                   if requests.get(f"{rt.url}/api/matters/{code}?phone={phone}", timeout=10).status_code != 200)
+                   if requests.get(f"{rt.url}/api/matters/{code}?phone={phone}", timeout=60).status_code != 200)
         report = rt.get("/api/dev/runtime").json()
     finally:
         rt.stop()

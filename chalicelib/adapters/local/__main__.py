@@ -1,6 +1,7 @@
 """`make run`: serve the whole system locally until Ctrl-C, then save and stop."""
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
 import signal
@@ -11,6 +12,7 @@ from .runtime import LocalRuntime
 
 
 def main() -> int:
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <pid>`: every thread's stack
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")

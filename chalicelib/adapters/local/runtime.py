@@ -118,6 +118,8 @@ class LocalRuntime:
         self._anchor_clock(saved)
 
         from app import app  # imported only now: settings read the environment set above
+        from ... import wiring
+        wiring.repository().warm()  # before any thread races to build the clients
         from .server import make_server
         web_root = ROOT / "web"
         os.environ["JIEYOU_OUTBOX_DIR"] = str(self.data_dir / "outbox")  # voice calls land here
