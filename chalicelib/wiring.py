@@ -57,7 +57,8 @@ def lifecycle_deps() -> lifecycle.LifecycleDeps:
     return lifecycle.LifecycleDeps(repo=repository(), now=clock.now, real_seconds=clock.real_seconds,
                                    directory=sd.directory,
                                    notify=lambda matter, effects: staff.carry_out(matter, effects, sd),
-                                   wake=lambda token: sd.lifecycle.signal(token, {"wake": "replan"}))
+                                   wake=lambda token: sd.lifecycle.signal(token, {"wake": "replan"}),
+                                   calendar=sd.calendar)
 
 
 def reset() -> None:

@@ -13,7 +13,7 @@ logger = Logger(service="jieyou-joint")
 
 @logger.inject_lambda_context
 def plan_step(event: dict, context) -> dict:
-    return joint.plan_step(event["matterId"], wiring.lifecycle_deps())
+    return joint.plan_step(event["matterId"], wiring.lifecycle_deps(), event.get("round"))
 
 
 @logger.inject_lambda_context

@@ -130,3 +130,10 @@ def aws_calls(monkeypatch):
         return original(self, operation_name, api_params)
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
     return calls
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Executions of finished tests may still wake on moto's threads while the interpreter
+    exits; their log lines would land after pytest's summary."""
+    import logging
+    logging.disable(logging.CRITICAL)

@@ -70,10 +70,11 @@ class LifecycleGateway:
 class JointMediationGateway:
     """Starts the joint-mediation coordination execution (statemachines/joint-mediation.asl.json)."""
 
-    def start(self, matter_id: str) -> str | None:
+    def start(self, matter_id: str, joint_round: int = 1) -> str | None:
         arn = settings.JOINT_STATE_MACHINE_ARN
         if not arn:
             return None
-        name = f"{matter_id}-joint-{uuid.uuid4().hex[:8]}"
+        name = f"{matter_id}-joint-{joint_round}-{uuid.uuid4().hex[:6]}"
         return client("stepfunctions").start_execution(
-            stateMachineArn=arn, name=name, input=json.dumps({"matterId": matter_id}))["executionArn"]
+            stateMachineArn=arn, name=name,
+            input=json.dumps({"matterId": matter_id, "round": joint_round}))["executionArn"]

@@ -126,11 +126,12 @@ def open_joint(matter: Matter, centre: dict, why: str, b: EventBuilder,
     matter.holder_centre_id = centre["id"]
     matter.assigned_unit_id = centre["id"]
     matter.assigned_at = deadlines.iso(b.now)
-    matter.joint = {"reason": why, "mode": None, "units": [], "confirmed": []}
+    joint_round = (matter.joint or {}).get("round", 0) + 1  # each level's joint mediation is a round
+    matter.joint = {"reason": why, "mode": None, "units": [], "confirmed": [], "round": joint_round}
     matter.clocks = deadlines.joint_clocks(b.now, calendar)
     b.add("joint_opened", f"事项已转入联调联处，由{centre['name']}组织办理", True, why,
           centreId=centre["id"])
-    return [{"type": "start_joint_mediation", "centreId": centre["id"]},
+    return [{"type": "start_joint_mediation", "centreId": centre["id"], "round": joint_round},
             {"type": "notify_leaders", "unitId": centre["id"], "reason": "joint_mediation"}]
 
 
@@ -317,7 +318,17 @@ def apply(matter: Matter, action: str, params: dict, actor, now: datetime,
         return Outcome(m, b.events, effects, public_changed=False)
     else:  # pragma: no cover - allowed_by_state filters unknown actions
         raise Conflict("不支持的操作", code="unknown_action")
-    return Outcome(m, b.events, effects)
+    return Outcome(m, b.events, _end_left_joint_round(matter, m) + effects)
+
+
+def _end_left_joint_round(before: Matter, after: Matter) -> list[dict]:
+    """A matter that leaves joint mediation (concluded, or escalated into a new round) wakes
+    the waiting joint-mediation execution so it ends instead of reminding anyone."""
+    if before.status != "joint_mediation":
+        return []
+    same_round = (after.status == "joint_mediation"
+                  and (after.joint or {}).get("round") == (before.joint or {}).get("round"))
+    return [] if same_round else [{"type": "signal_joint", "event": "left"}]
 
 
 def _parse_due(value, now: datetime) -> datetime:

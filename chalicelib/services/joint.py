@@ -13,10 +13,12 @@ PLAN_WITHIN_DAYS = 3      # the centre decides how to proceed
 CONFIRM_WITHIN_DAYS = 2   # each participating unit confirms
 
 
-def plan_step(matter_id: str, deps: LifecycleDeps) -> dict:
+def plan_step(matter_id: str, deps: LifecycleDeps, joint_round: int | None = None) -> dict:
+    """What this round of joint mediation waits for; a round the matter has left is done."""
     loaded = deps.repo.load(matter_id)
     matter = loaded[0] if loaded else None
-    if matter is None or matter.status != "joint_mediation" or not matter.joint:
+    if (matter is None or matter.status != "joint_mediation" or not matter.joint
+            or (joint_round is not None and matter.joint.get("round") != joint_round)):
         return {"done": True, "name": "none", "timeoutSeconds": 1, "version": 0}
     joint = matter.joint
     if not joint.get("mode"):

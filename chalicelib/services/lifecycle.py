@@ -32,6 +32,7 @@ class LifecycleDeps:
     notify: Callable[[object, list[dict]], None] | None = None  # carries out notifications
     directory: object | None = None
     wake: Callable[[str], None] | None = None  # completes a wait token at once
+    calendar: deadlines.Calendar = deadlines.CALENDAR_DAYS
 
 
 def plan_next_wait(matter_id: str, deps: LifecycleDeps) -> dict:
@@ -122,7 +123,7 @@ def _escalate_overdue_joint(matter, now, deps):
     from ..domain.errors import Conflict as StateConflict
     try:
         return rules.apply(matter, "escalate", {"note": "联调联处逾期未办结，自动上报"}, None, now,
-                           deps.directory)
+                           deps.directory, deps.calendar)
     except StateConflict:  # already at the city centre: stays with it, flagged overdue
         return None
 

@@ -37,7 +37,7 @@ class StaffDeps:
     now: Callable[[], datetime]
     calendar: deadlines.Calendar
     dispatch_candidates: Callable[[Matter, str], list[dict]]
-    start_joint: Callable[[str], None]
+    start_joint: Callable[[str, int], None]
 
 
 def facts(matter: Matter, directory, now: datetime) -> MatterFacts:
@@ -126,6 +126,7 @@ def act(matter_id: str, actor, body: Any, deps: StaffDeps, client: str | None = 
     if decision is Decision.NOT_VISIBLE:
         raise NotFound("未找到该事项", code="matter_not_found")
     if decision is Decision.FORBIDDEN:
+        deps.repo.audit(matter.matter_id, _audit(actor, f"denied:{action}", now, client))
         raise Forbidden(f"您无权执行「{ACTION_NAMES.get(action, action)}」", code="action_forbidden")
     expected = body.get("version")
     if expected is not None and expected != matter.version:
@@ -141,8 +142,11 @@ def act(matter_id: str, actor, body: Any, deps: StaffDeps, client: str | None = 
     snapshot = m.public_snapshot(all_events, _unit_name(deps.directory, m.assigned_unit_id or m.holder_centre_id)) \
         if outcome.public_changed else None
     deps.repo.save(m, outcome.events, snapshot, audit=_audit(actor, action, now, client))
-    deps.lifecycle.signal(token, {"action": action, "matterId": m.matter_id},
-                          read_token=lambda: deps.repo.task_token(m.matter_id, "TOKEN"))
+    try:  # the change is saved; a lost wake-up only delays re-planning to the current timeout
+        deps.lifecycle.signal(token, {"action": action, "matterId": m.matter_id},
+                              read_token=lambda: deps.repo.task_token(m.matter_id, "TOKEN"))
+    except Exception:  # noqa: BLE001
+        logger.exception("waking the lifecycle failed", extra={"matterId": m.matter_id})
     carry_out(m, outcome.effects, deps)
     return matter_view(m, all_events, actor, deps, now)
 
@@ -152,7 +156,7 @@ def carry_out(matter: Matter, effects: list[dict], deps: StaffDeps) -> None:
     for effect in effects:
         try:
             if effect["type"] == "start_joint_mediation":
-                deps.start_joint(matter.matter_id)
+                deps.start_joint(matter.matter_id, effect.get("round", 1))
             elif effect["type"] == "signal_joint":
                 read = lambda: deps.repo.task_token(matter.matter_id, "JOINT_TOKEN")  # noqa: E731
                 deps.lifecycle.signal(read(), effect, read_token=read)

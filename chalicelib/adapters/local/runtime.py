@@ -177,23 +177,34 @@ class LocalRuntime:
             ids = self._open_matter_ids()
             self.status.lifecycles_to_restart = len(ids)
             gateway = LifecycleGateway()
+            pause = 1.0 / float(os.environ.get("JIEYOU_RESTART_RATE", "25"))
             for matter_id in ids:
                 if self._stopping.is_set():
                     return
                 gateway.start(matter_id)
+                # paced: each start sets moto's executor to work in new threads, and an
+                # unpaced burst of thousands would starve the API of the interpreter
+                time.sleep(pause)
                 self.status.lifecycles_started += 1
                 self.status.lifecycles_to_restart -= 1
         except Exception:  # noqa: BLE001 - the API keeps serving; the log says what failed
             logger.exception("restarting lifecycles failed")
 
     def _autosave(self) -> None:
-        while not self._stopping.wait(self.autosave_seconds):
+        """Every 2 s when DynamoDB was written; a save that took T seconds is followed by at
+        least 5T of rest, so snapshots of a large data set never take more than ~1/6 of the
+        process (the kill -9 window grows with the data: reported by /api/dev/runtime)."""
+        rest = self.autosave_seconds
+        while not self._stopping.wait(rest):
+            started = time.perf_counter()
             try:
                 self.outbox.flush(self.now_iso())
                 if self._dirty.is_set():
                     self.save()
             except Exception:  # noqa: BLE001 - try again at the next tick
                 logger.exception("autosave failed")
+            rest = max(self.autosave_seconds, 5 * (time.perf_counter() - started))
+            self.status.extra["autosaveEverySeconds"] = round(rest, 1)
 
     @staticmethod
     def now_iso() -> str:

@@ -60,6 +60,8 @@ class Resolver:
     def ref(self, logical_id: str) -> str:
         if logical_id == "Stage":
             return self.stage
+        if logical_id in self.template.get("Parameters", {}):
+            return str(self.template["Parameters"][logical_id].get("Default", ""))
         if logical_id in self.created:
             return self.created[logical_id]
         res = self.template["Resources"][logical_id]
