@@ -137,8 +137,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--open-matters", type=int, default=1000,
-                        help="open matters the local runtime holds for the lifecycle figures")
+    parser.add_argument("--open-matters", type=int, default=300,
+                        help="open matters the local runtime holds for the lifecycle figures (1,000+ may time out: see docs/local-runtime.md)")
     args = parser.parse_args()
     print("== AWS calls per operation ==")
     for op, calls in calls_per_operation().items():
