@@ -377,6 +377,13 @@ class DynamoMatterRepository:
             return None
         return IdempotencyEntry(r.body_hash, r.matter_id, r.tracking_code)
 
+    def public(self, tracking_code: str) -> PublicEntry | None:
+        try:
+            item = PublicRecord.get(public_pk(tracking_code), META, consistent_read=True)
+        except PublicRecord.DoesNotExist:
+            return None
+        return PublicEntry(item.matter_id, item.phone_hash, _plain(item.view))
+
     def public_with_failures(self, tracking_code: str, rate_key: str) -> tuple[PublicEntry | None, int]:
         """The citizen view and the caller's failed-lookup count, in one BatchGetItem."""
         keys = [(public_pk(tracking_code), META), (rate_key, META)]

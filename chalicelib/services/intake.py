@@ -101,7 +101,7 @@ def _replay(key_hash: str, fingerprint: str, deps: Deps, now: datetime) -> dict:
         raise Conflict("请求正在处理，请稍后重试", code="idempotency_in_progress")
     if record.body_hash != fingerprint:
         raise Conflict("该幂等键已用于另一份不同的申请", code="idempotency_key_reused")
-    public, _ = deps.repo.public_with_failures(record.tracking_code, "R#none")
+    public = deps.repo.public(record.tracking_code)
     _start_lifecycle(record.matter_id, deps)
     return _receipt(record.matter_id, public.snapshot, now)
 

@@ -11,18 +11,18 @@ from chalicelib.services.ports import (IdempotencyEntry, IdempotencyKeyUsed, Pub
 
 class FakeRepository:
     def __init__(self):
-        self.matters, self.events, self.public, self.idem, self.failures = {}, {}, {}, {}, {}
+        self.matters, self.events, self.public_views, self.idem, self.failures = {}, {}, {}, {}, {}
         self.tokens = {}
 
     def add_new(self, matter, first_events, public_snapshot, idempotency, now: datetime):
         if idempotency and idempotency[0] in self.idem:
             raise IdempotencyKeyUsed()
-        if matter.tracking_code in self.public:
+        if matter.tracking_code in self.public_views:
             raise TrackingCodeTaken()
         matter.version = 1
         self.matters[matter.matter_id] = copy.deepcopy(matter)
         self.events[matter.matter_id] = list(first_events)
-        self.public[matter.tracking_code] = PublicEntry(matter.matter_id, matter.phone_hash,
+        self.public_views[matter.tracking_code] = PublicEntry(matter.matter_id, matter.phone_hash,
                                                         copy.deepcopy(public_snapshot))
         if idempotency:
             self.idem[idempotency[0]] = IdempotencyEntry(idempotency[1], matter.matter_id,
@@ -36,7 +36,7 @@ class FakeRepository:
         self.matters[matter.matter_id] = copy.deepcopy(matter)
         self.events[matter.matter_id].extend(new_events)
         if public_snapshot is not None:
-            self.public[matter.tracking_code].snapshot = copy.deepcopy(public_snapshot)
+            self.public_views[matter.tracking_code].snapshot = copy.deepcopy(public_snapshot)
 
     def load(self, matter_id):
         if matter_id not in self.matters:
@@ -49,8 +49,11 @@ class FakeRepository:
     def idempotency_record(self, key_hash):
         return self.idem.get(key_hash)
 
+    def public(self, tracking_code):
+        return self.public_views.get(tracking_code)
+
     def public_with_failures(self, tracking_code, rate_key):
-        return self.public.get(tracking_code), self.failures.get(rate_key, 0)
+        return self.public_views.get(tracking_code), self.failures.get(rate_key, 0)
 
     def count_failure(self, rate_key, now, window_seconds):
         self.failures[rate_key] = self.failures.get(rate_key, 0) + 1
