@@ -159,6 +159,10 @@ class RateLimitRecord(_TableItem, discriminator="ratelimit"):
     expires = TTLAttribute(attr_name="ttl")
 
 
+def _public_entry(item: PublicRecord) -> PublicEntry:
+    return PublicEntry(item.matter_id, item.phone_hash, _plain(item.view))
+
+
 def matter_pk(matter_id: str) -> str:
     return f"M#{matter_id}"
 
@@ -382,7 +386,7 @@ class DynamoMatterRepository:
             item = PublicRecord.get(public_pk(tracking_code), META, consistent_read=True)
         except PublicRecord.DoesNotExist:
             return None
-        return PublicEntry(item.matter_id, item.phone_hash, _plain(item.view))
+        return _public_entry(item)
 
     def public_with_failures(self, tracking_code: str, rate_key: str) -> tuple[PublicEntry | None, int]:
         """The citizen view and the caller's failed-lookup count, in one BatchGetItem."""
@@ -390,7 +394,7 @@ class DynamoMatterRepository:
         public, failures = None, 0
         for item in _TableItem.batch_get(keys):
             if isinstance(item, PublicRecord):
-                public = PublicEntry(item.matter_id, item.phone_hash, _plain(item.view))
+                public = _public_entry(item)
             elif isinstance(item, RateLimitRecord):
                 failures = int(item.failures or 0)
         return public, failures

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from ..domain import deadlines, lifecycle, permissions
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..domain.identity import mask_id_number, mask_phone
+from ..domain.identity import mask_phone
 from ..domain.matter import STATUS_NAMES, Matter
 from ..domain.permissions import Decision, MatterFacts
 
@@ -79,10 +79,8 @@ def matter_view(matter: Matter, events, actor, deps: StaffDeps, now: datetime) -
     handles = actor.unit_id in (matter.assigned_unit_id, matter.holder_centre_id) or \
         (matter.first_handler or {}).get("id") == actor.username
     applicant = dict(matter.applicant) if handles else matter.masked_applicant()
-    parties = [dict(p) if handles else {**p, "phone": mask_phone(p["phone"])} if p.get("phone") else dict(p)
+    parties = [dict(p) if handles or not p.get("phone") else {**p, "phone": mask_phone(p["phone"])}
                for p in matter.other_parties]
-    if not handles and applicant.get("idNumber") and "*" not in applicant["idNumber"]:
-        applicant["idNumber"] = mask_id_number(applicant["idNumber"])
     return {
         "matterId": matter.matter_id, "trackingCode": matter.tracking_code, "kind": matter.kind,
         "title": matter.title, "description": matter.description, "category": matter.category,

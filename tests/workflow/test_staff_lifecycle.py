@@ -61,6 +61,9 @@ def test_a_simple_mediation_is_accepted_assessed_and_concluded_in_time(api, as_s
     assert "人民调解委员会" in matter["routing"]["explanation"]
     assert matter["allowedActions"] == ["accept", "assess", "return"]
     assert matter["applicant"]["phone"] == "13711112222"  # the handler sees the parties in full
+    _, seen_by_county = as_staff("county.staff").get(receipt["matterId"])  # in scope, not handling
+    assert seen_by_county["applicant"]["phone"] == "137****2222"
+    assert seen_by_county["otherParties"][0]["phone"] == "138****4444"
 
     assert mediator.act(receipt["matterId"], "accept")[0] == 200
     assert [t["matterId"] for t in mediator.tasks("mine")["items"]] == [receipt["matterId"]]
