@@ -8,11 +8,11 @@ from .adapters import clock
 from .adapters.dynamo import DynamoMatterRepository
 from .adapters.lifecycle import JointMediationGateway, LifecycleGateway
 from .adapters.notify import Notifier
-from .adapters.secrets import PhoneHasher
+from .adapters.secrets import CitizenKeys, PhoneHasher
 from .domain import deadlines, routing
 from .reference import routing as routing_data
 from .reference.directory import ReferenceDirectory
-from .services import lifecycle, staff
+from .services import citizen, lifecycle, staff
 from .services.intake import Deps
 from .services.placement import Placer
 
@@ -50,6 +50,15 @@ def intake_deps() -> Deps:
                 unit_name=lambda unit_id: (sd.directory.unit(unit_id) or {}).get("name") if unit_id else None)
 
 
+@functools.lru_cache(maxsize=1)
+def citizen_deps() -> citizen.CitizenDeps:
+    import time
+    sd = staff_deps()
+    return citizen.CitizenDeps(repo=repository(), lifecycle=sd.lifecycle, notifier=sd.notifier,
+                               hash_phone=PhoneHasher(), keys=CitizenKeys(), now=clock.now,
+                               wall_time=time.time, random_bytes=os.urandom, staff=sd)
+
+
 def lifecycle_deps() -> lifecycle.LifecycleDeps:
     """For the state machines' tasks: storage, the clock (speed-scaled timeouts) and the
     same notifications staff actions send."""
@@ -62,5 +71,5 @@ def lifecycle_deps() -> lifecycle.LifecycleDeps:
 
 
 def reset() -> None:
-    for cached in (repository, staff_deps, intake_deps):
+    for cached in (repository, staff_deps, intake_deps, citizen_deps):
         cached.cache_clear()

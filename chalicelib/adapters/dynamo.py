@@ -17,7 +17,7 @@ from pynamodb.attributes import (
     NumberAttribute, TTLAttribute, UnicodeAttribute, VersionAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -103,6 +103,9 @@ class MatterRecord(_TableItem, discriminator="matter"):
     joint = MapAttribute(null=True)
     outcome = MapAttribute(null=True)
     warned = ListAttribute(default=list)
+    evaluation = MapAttribute(null=True)
+    reopens = ListAttribute(default=list)
+    evidence = ListAttribute(default=list)
     queue_unit_id = UnicodeAttribute(attr_name="queueUnitId", null=True)
     handler_id = UnicodeAttribute(attr_name="handlerId", null=True)
     queue_key = UnicodeAttribute(attr_name="queueKey", null=True)
@@ -159,6 +162,19 @@ class RateLimitRecord(_TableItem, discriminator="ratelimit"):
     expires = TTLAttribute(attr_name="ttl")
 
 
+class OtpRecord(_TableItem, discriminator="otp"):
+    """A phone's current one-time code (hashed) and its send/attempt counters, keyed by the
+    phone's keyed hash; times are real epoch seconds."""
+    code_hash = UnicodeAttribute(attr_name="codeHash", null=True)
+    issued_at = NumberAttribute(attr_name="issuedAt", default=0)
+    attempts = NumberAttribute(default=0)
+    day = UnicodeAttribute(default="")
+    sends_today = NumberAttribute(attr_name="sendsToday", default=0)
+    last_sent_at = NumberAttribute(attr_name="lastSentAt", default=0)
+    version = VersionAttribute()
+    expires = TTLAttribute(attr_name="ttl")
+
+
 def _public_entry(item: PublicRecord) -> PublicEntry:
     return PublicEntry(item.matter_id, item.phone_hash, _plain(item.view))
 
@@ -200,6 +216,8 @@ def matter_from_record(r: MatterRecord) -> Matter:
         participant_unit_ids=_plain(r.participant_unit_ids or []), supervised=bool(r.supervised),
         pending_return=_plain(r.pending_return), pending_extension=_plain(r.pending_extension),
         joint=_plain(r.joint), outcome=_plain(r.outcome), warned=_plain(r.warned or []),
+        evaluation=_plain(r.evaluation), reopens=_plain(r.reopens or []),
+        evidence=_plain(r.evidence or []),
     )
 
 
@@ -215,7 +233,8 @@ def record_from_matter(m: Matter) -> MatterRecord:
         holder_centre_id=m.holder_centre_id, routing=m.routing, first_handler=m.first_handler,
         participant_unit_ids=m.participant_unit_ids, supervised=m.supervised,
         pending_return=m.pending_return, pending_extension=m.pending_extension, joint=m.joint,
-        outcome=m.outcome, warned=m.warned, queue_unit_id=m.queue_unit_id(),
+        outcome=m.outcome, warned=m.warned, evaluation=m.evaluation, reopens=m.reopens,
+        evidence=m.evidence, queue_unit_id=m.queue_unit_id(),
         handler_id=(m.first_handler or {}).get("id") if m.queue_unit_id() else None,
         queue_key=m.queue_key(),
     )
@@ -421,6 +440,34 @@ class DynamoMatterRepository:
         """The matter and its timeline in one Query on its partition."""
         loaded = self.load_with_token(matter_id)
         return loaded[:2] if loaded else None
+
+    # --- citizen one-time codes ----------------------------------------------------------
+    def otp_state(self, phone_hash: str):
+        from ..domain.citizen import OtpState
+        try:
+            r = OtpRecord.get(f"O#{phone_hash}", META, consistent_read=True)
+        except OtpRecord.DoesNotExist:
+            return None
+        return OtpState(code_hash=r.code_hash, issued_at=float(r.issued_at or 0),
+                        attempts=int(r.attempts or 0), day=r.day or "",
+                        sends_today=int(r.sends_today or 0), last_sent_at=float(r.last_sent_at or 0),
+                        version=r.version)
+
+    def save_otp(self, phone_hash: str, state, keep_seconds: int) -> None:
+        """Conditioned on the version read, so two racing sends or tries cannot both count
+        from the same state (the loser gets 409 conflict)."""
+        r = OtpRecord(pk=f"O#{phone_hash}", sk=META, code_hash=state.code_hash,
+                      issued_at=state.issued_at, attempts=state.attempts, day=state.day,
+                      sends_today=state.sends_today, last_sent_at=state.last_sent_at,
+                      expires=datetime.fromtimestamp(state.last_sent_at + keep_seconds, tz=timezone.utc))
+        if state.version is not None:
+            r.version = state.version
+        try:
+            r.save()
+        except PutError as err:
+            if getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException":
+                raise Conflict() from err
+            raise
 
     def matters_by_phone_hash(self, phone_hash: str, limit: int = 50) -> list[Matter]:
         return [matter_from_record(r) for r in

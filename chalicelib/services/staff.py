@@ -177,6 +177,7 @@ NOTICES = {
     "supervised": "事项已被挂牌督办，请尽快办结",
     "joint_mediation": "有事项转入联调联处，请组织办理",
     "overdue": "事项已超期",
+    "reopened": "群众对办结结果不满意，申请重新办理，请继续办理",
 }
 
 
