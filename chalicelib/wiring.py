@@ -6,6 +6,7 @@ import os
 
 from .adapters import clock
 from .adapters.dynamo import DynamoMatterRepository
+from .adapters.evidence import EvidenceStore
 from .adapters.lifecycle import JointMediationGateway, LifecycleGateway
 from .adapters.notify import Notifier
 from .adapters.secrets import CitizenKeys, PhoneHasher
@@ -37,7 +38,8 @@ def staff_deps() -> staff.StaffDeps:
                                            centre_region, routing_data.routing_rules())
     return staff.StaffDeps(repo=repository(), lifecycle=LifecycleGateway(), notifier=Notifier(),
                            directory=directory, now=clock.now, calendar=calendar(),
-                           dispatch_candidates=candidates, start_joint=joint.start)
+                           dispatch_candidates=candidates, start_joint=joint.start,
+                           evidence=EvidenceStore(), random_hex=lambda: os.urandom(16).hex())
 
 
 @functools.lru_cache(maxsize=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..services import citizen
+from ..services import citizen, evidence
 from ..wiring import citizen_deps
 from .http import client_address, handles_errors, json_body, json_response
 
@@ -55,3 +55,28 @@ def reopen(trackingCode):
     request = bp.current_request
     return json_response(citizen.reopen(trackingCode, json_body(request), _bearer(request),
                                         client_address(request), citizen_deps()), headers=NO_STORE)
+
+
+@bp.route("/matters/{trackingCode}/evidence/uploads", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def evidence_upload(trackingCode):
+    request = bp.current_request
+    return json_response(evidence.citizen_upload(trackingCode, json_body(request), _bearer(request),
+                                                 client_address(request), citizen_deps()), 201, NO_STORE)
+
+
+@bp.route("/matters/{trackingCode}/evidence", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def evidence_record(trackingCode):
+    request = bp.current_request
+    return json_response(evidence.citizen_record(trackingCode, json_body(request), _bearer(request),
+                                                 client_address(request), citizen_deps()), 201, NO_STORE)
+
+
+@bp.route("/matters/{trackingCode}/evidence", methods=["GET"])
+@handles_errors
+def evidence_list(trackingCode):
+    request = bp.current_request
+    phone = (request.query_params or {}).get("phone")
+    return json_response(evidence.citizen_list(trackingCode, {"phone": phone}, _bearer(request),
+                                               client_address(request), citizen_deps()), headers=NO_STORE)

@@ -121,14 +121,21 @@ def proven_phone_hash(body: Any, token: str | None, deps: CitizenDeps) -> str | 
     return deps.hash_phone(phone) if is_mainland_mobile(phone) else None
 
 
-def _act(tracking_code: str, body: Any, token: str | None, client_id: str, deps: CitizenDeps,
-         action: str) -> dict:
-    if not isinstance(body, dict):
-        raise ValidationFailed()
+def citizen_matter(tracking_code: str, body: dict, token: str | None, client_id: str,
+                   deps: CitizenDeps):
+    """The matter of the applicant who proved their phone: (matter, events, wait token, now)."""
     phone_hash = proven_phone_hash(body, token, deps)
     now = deps.now()
     public = citizen_public(tracking_code, phone_hash, client_id, deps.repo, now)
     matter, events, wait_token = deps.repo.load_with_token(public.matter_id)
+    return matter, events, wait_token, now
+
+
+def _act(tracking_code: str, body: Any, token: str | None, client_id: str, deps: CitizenDeps,
+         action: str) -> dict:
+    if not isinstance(body, dict):
+        raise ValidationFailed()
+    matter, events, wait_token, now = citizen_matter(tracking_code, body, token, client_id, deps)
     if action == "evaluate":
         outcome = lifecycle.evaluate(matter, body, now)
     else:
