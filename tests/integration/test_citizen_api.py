@@ -230,3 +230,26 @@ def test_a_resolved_matter_cannot_be_reopened_and_a_reason_is_required(api, staf
     assert call(api, "post", path, {"phone": PHONE, "reason": ""})[0] == 400
     status, body = call(api, "post", path, {"phone": PHONE, "reason": "不满意"})
     assert (status, body["error"]["code"]) == (409, "not_reopenable")
+
+
+def test_citizen_routes_use_keys_and_indexes_only(api, staff_token, wall, aws_calls):
+    receipt = file(api)
+    conclude(api, staff_token, receipt["matterId"], outcome="unresolved")
+    call(api, "post", "/api/citizen/otp", {"phone": PHONE})  # warms the secrets cache
+    wall["t"] += 60
+    aws_calls.clear()
+    call(api, "post", "/api/citizen/otp", {"phone": PHONE})
+    assert aws_calls == [("dynamodb", "UpdateItem"), ("dynamodb", "GetItem"), ("dynamodb", "PutItem"),
+                         ("sns", "Publish")]
+    aws_calls.clear()
+    token = call(api, "post", "/api/citizen/verify", {"phone": PHONE, "code": code_sent_to(PHONE)})[1]["citizenToken"]
+    assert aws_calls == [("dynamodb", "GetItem"), ("dynamodb", "PutItem")]
+    aws_calls.clear()
+    call(api, "get", "/api/citizen/matters", token=token)
+    assert aws_calls == [("dynamodb", "Query")]
+    aws_calls.clear()
+    assert call(api, "post", f"/api/matters/{receipt['trackingCode']}/reopen", {"reason": "没解决"}, token=token)[0] == 200
+    assert [c for c in aws_calls if c[0] == "dynamodb"] == [
+        ("dynamodb", "BatchGetItem"), ("dynamodb", "Query"), ("dynamodb", "TransactWriteItems")]
+    assert ("stepfunctions", "SendTaskSuccess") in aws_calls and ("sns", "Publish") in aws_calls
+    assert not any(op == "Scan" for _, op in aws_calls)
