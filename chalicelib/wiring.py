@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 
 from .adapters import clock
@@ -13,7 +14,7 @@ from .adapters.secrets import CitizenKeys, PhoneHasher
 from .domain import deadlines, routing
 from .reference import routing as routing_data
 from .reference.directory import ReferenceDirectory
-from .services import citizen, lifecycle, staff
+from .services import cases, citizen, lifecycle, staff
 from .services.intake import Deps
 from .services.placement import Placer
 
@@ -61,6 +62,23 @@ def citizen_deps() -> citizen.CitizenDeps:
                                wall_time=time.time, random_bytes=os.urandom, staff=sd)
 
 
+def _cut(text: str) -> list[str]:
+    import jieba  # loaded on first use: ~1 s to build its dictionary, so not at import
+    jieba.setLogLevel(logging.WARNING)
+    return list(jieba.cut_for_search(text))
+
+
+def _tag(text: str):
+    import jieba.posseg
+    return [(p.word, p.flag) for p in jieba.posseg.cut(text)]
+
+
+@functools.lru_cache(maxsize=1)
+def case_deps() -> cases.CaseDeps:
+    return cases.CaseDeps(repo=repository(), staff=staff_deps(), now=clock.now, random_bytes=os.urandom,
+                          cut=_cut, tag=_tag)
+
+
 def lifecycle_deps() -> lifecycle.LifecycleDeps:
     """For the state machines' tasks: storage, the clock (speed-scaled timeouts) and the
     same notifications staff actions send."""
@@ -73,5 +91,5 @@ def lifecycle_deps() -> lifecycle.LifecycleDeps:
 
 
 def reset() -> None:
-    for cached in (repository, staff_deps, intake_deps, citizen_deps):
+    for cached in (repository, staff_deps, intake_deps, citizen_deps, case_deps):
         cached.cache_clear()

@@ -175,6 +175,44 @@ class OtpRecord(_TableItem, discriminator="otp"):
     expires = TTLAttribute(attr_name="ttl")
 
 
+class CaseRecord(_TableItem, discriminator="case"):
+    """A case made from a concluded matter: a draft until reviewed, then published."""
+    case_id = UnicodeAttribute(attr_name="caseId")
+    matter_id = UnicodeAttribute(attr_name="matterId")
+    status = UnicodeAttribute()  # draft | published
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)
+    county_code = UnicodeAttribute(attr_name="countyCode")
+    replaced = MapAttribute(default=dict)
+    created_by = MapAttribute(attr_name="createdBy")
+    created_at = UnicodeAttribute(attr_name="createdAt")
+    reviewed_by = MapAttribute(attr_name="reviewedBy", null=True)
+    published_at = UnicodeAttribute(attr_name="publishedAt", null=True)
+    version = VersionAttribute()
+
+
+class CaseGuardRecord(_TableItem, discriminator="caseguard"):
+    """`M#<matterId>`/`CASE`: one case per matter."""
+    case_id = UnicodeAttribute(attr_name="caseId")
+
+
+class PostingRecord(_TableItem, discriminator="posting"):
+    """`W#<term>`/`<caseId>`: a published case is found by this term."""
+    case_id = UnicodeAttribute(attr_name="caseId")
+    tf = NumberAttribute()
+    dl = NumberAttribute()
+    in_title = BooleanAttribute(attr_name="inTitle", default=False)
+    category = UnicodeAttribute(null=True)
+
+
+class CaseStatsRecord(_TableItem, discriminator="casestats"):
+    """`S#cases`/`#`: how many cases are published and their total length (for BM25)."""
+    published = NumberAttribute(default=0)
+    total_length = NumberAttribute(attr_name="totalLength", default=0)
+
+
 def _public_entry(item: PublicRecord) -> PublicEntry:
     return PublicEntry(item.matter_id, item.phone_hash, _plain(item.view))
 
@@ -468,6 +506,86 @@ class DynamoMatterRepository:
             if getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException":
                 raise Conflict() from err
             raise
+
+    # --- published cases -----------------------------------------------------------------
+    @staticmethod
+    def _case_dict(r: CaseRecord) -> dict:
+        return {"caseId": r.case_id, "matterId": r.matter_id, "status": r.status, "title": r.title,
+                "body": r.body, "kind": r.kind, "category": r.category, "countyCode": r.county_code,
+                "replaced": _plain(r.replaced or {}), "createdBy": _plain(r.created_by),
+                "createdAt": r.created_at, "reviewedBy": _plain(r.reviewed_by),
+                "publishedAt": r.published_at, "version": r.version}
+
+    @staticmethod
+    def _case_record(case: dict) -> CaseRecord:
+        r = CaseRecord(pk=f"C#{case['caseId']}", sk=META, case_id=case["caseId"], matter_id=case["matterId"],
+                       status=case["status"], title=case["title"], body=case["body"], kind=case["kind"],
+                       category=case.get("category"), county_code=case["countyCode"],
+                       replaced=case.get("replaced") or {}, created_by=case["createdBy"],
+                       created_at=case["createdAt"], reviewed_by=case.get("reviewedBy"),
+                       published_at=case.get("publishedAt"))
+        if case.get("version") is not None:
+            r.version = case["version"]
+        return r
+
+    def add_case(self, case: dict) -> None:
+        """The draft and the matter's one-case guard together; 409 `case_exists` if the matter
+        already has a case."""
+        record = self._case_record(case)
+        try:
+            with self._tx() as tx:
+                tx.save(record)
+                tx.save(CaseGuardRecord(pk=matter_pk(case["matterId"]), sk="CASE", case_id=case["caseId"]),
+                        condition=_TableItem.pk.does_not_exist())
+        except TransactWriteError as err:
+            if 1 in _failed_indexes(err):
+                raise Conflict("该事项已生成案例", code="case_exists") from err
+            raise
+        case["version"] = record.version
+
+    def case(self, case_id: str) -> dict | None:
+        try:
+            return self._case_dict(CaseRecord.get(f"C#{case_id}", META, consistent_read=True))
+        except CaseRecord.DoesNotExist:
+            return None
+
+    def save_case(self, case: dict, postings: dict[str, dict] | None = None, length: int = 0) -> None:
+        """A version-checked write of the case; on publication also its postings and the
+        published count, in the same transaction."""
+        record = self._case_record(case)
+        try:
+            with self._tx() as tx:
+                tx.save(record)
+                for term, p in (postings or {}).items():
+                    tx.save(PostingRecord(pk=f"W#{term}", sk=case["caseId"], case_id=case["caseId"],
+                                          tf=p["tf"], dl=length, in_title=p["inTitle"],
+                                          category=case.get("category")))
+                if postings is not None:
+                    tx.update(CaseStatsRecord(pk="S#cases", sk=META), actions=[
+                        CaseStatsRecord.published.add(1), CaseStatsRecord.total_length.add(length),
+                        CaseStatsRecord.item_type.set(CaseStatsRecord)])
+        except TransactWriteError as err:
+            if _failed_indexes(err):
+                raise Conflict() from err
+            raise
+        case["version"] = record.version
+
+    def postings(self, term: str, limit: int = 500) -> list[dict]:
+        return [{"caseId": r.case_id, "tf": float(r.tf), "dl": float(r.dl), "inTitle": bool(r.in_title),
+                 "category": r.category}
+                for r in PostingRecord.query(f"W#{term}", limit=limit, scan_index_forward=False)]
+
+    def case_stats(self) -> tuple[int, float]:
+        try:
+            r = CaseStatsRecord.get("S#cases", META)
+        except CaseStatsRecord.DoesNotExist:
+            return 0, 0.0
+        n = int(r.published or 0)
+        return n, (float(r.total_length or 0) / n if n else 0.0)
+
+    def cases(self, case_ids: list[str]) -> dict[str, dict]:
+        return {r.case_id: self._case_dict(r)
+                for r in CaseRecord.batch_get([(f"C#{c}", META) for c in case_ids])}
 
     def matters_by_phone_hash(self, phone_hash: str, limit: int = 50) -> list[Matter]:
         return [matter_from_record(r) for r in

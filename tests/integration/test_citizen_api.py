@@ -19,7 +19,7 @@ MEDIATION = {"kind": "mediation", "title": "邻居建房占用我家宅基地", 
 def call(api, method, path, body=None, token=None):
     headers = {**JSON, **({"Authorization": f"Bearer {token}"} if token else {})}
     r = getattr(api, method)(path, headers=headers, body=json.dumps(body) if body is not None else None) \
-        if method == "post" else api.get(path, headers=headers)
+        if method in ("post", "put") else api.get(path, headers=headers)
     return r.status_code, json.loads(r.body) if r.body else None
 
 
