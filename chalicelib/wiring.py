@@ -55,11 +55,10 @@ def intake_deps() -> Deps:
 
 @functools.lru_cache(maxsize=1)
 def citizen_deps() -> citizen.CitizenDeps:
-    import time
     sd = staff_deps()
     return citizen.CitizenDeps(repo=repository(), lifecycle=sd.lifecycle, notifier=sd.notifier,
                                hash_phone=PhoneHasher(), keys=CitizenKeys(), now=clock.now,
-                               wall_time=time.time, random_bytes=os.urandom, staff=sd)
+                               wall_time=clock.wall_time, random_bytes=os.urandom, staff=sd)
 
 
 def _cut(text: str) -> list[str]:
