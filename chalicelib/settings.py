@@ -13,6 +13,11 @@ MATTERS_TABLE = os.environ.get("MATTERS_TABLE", "jieyou-local-matters")
 LIFECYCLE_STATE_MACHINE_ARN = os.environ.get("LIFECYCLE_STATE_MACHINE_ARN", "")
 JOINT_STATE_MACHINE_ARN = os.environ.get("JOINT_STATE_MACHINE_ARN", "")
 PHONE_HASH_SECRET_ID = os.environ.get("PHONE_HASH_SECRET_ID", "jieyou/local/phone-hash-key")
+CITIZEN_TOKEN_SECRET_ID = os.environ.get("CITIZEN_TOKEN_SECRET_ID", "jieyou/local/citizen-token-key")
+EVIDENCE_BUCKET = os.environ.get("EVIDENCE_BUCKET", "jieyou-local-evidence-123456789012")
+# One-time codes sent per client address per hour (per phone: 1 a minute, 10 a day).
+OTP_SENDS_PER_CLIENT = int(os.environ.get("OTP_SENDS_PER_CLIENT", "20"))
+OTP_CLIENT_WINDOW_SECONDS = 3600
 
 # Failed citizen lookups allowed per client per window before 429.
 LOOKUP_FAILURES_ALLOWED = int(os.environ.get("LOOKUP_FAILURES_ALLOWED", "10"))

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 
 from .adapters import clock
 from .adapters.dynamo import DynamoMatterRepository
+from .adapters.evidence import EvidenceStore
 from .adapters.lifecycle import JointMediationGateway, LifecycleGateway
 from .adapters.notify import Notifier
-from .adapters.secrets import PhoneHasher
+from .adapters.secrets import CitizenKeys, PhoneHasher
 from .domain import deadlines, routing
 from .reference import routing as routing_data
 from .reference.directory import ReferenceDirectory
-from .services import lifecycle, staff
+from .services import cases, citizen, lifecycle, staff
 from .services.intake import Deps
 from .services.placement import Placer
 
@@ -37,7 +39,8 @@ def staff_deps() -> staff.StaffDeps:
                                            centre_region, routing_data.routing_rules())
     return staff.StaffDeps(repo=repository(), lifecycle=LifecycleGateway(), notifier=Notifier(),
                            directory=directory, now=clock.now, calendar=calendar(),
-                           dispatch_candidates=candidates, start_joint=joint.start)
+                           dispatch_candidates=candidates, start_joint=joint.start,
+                           evidence=EvidenceStore(), random_hex=lambda: os.urandom(16).hex())
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,6 +51,31 @@ def intake_deps() -> Deps:
                 now=clock.now, random_bytes=os.urandom, place=placer,
                 after_filing=lambda matter, effects: staff.carry_out(matter, effects, sd),
                 unit_name=lambda unit_id: (sd.directory.unit(unit_id) or {}).get("name") if unit_id else None)
+
+
+@functools.lru_cache(maxsize=1)
+def citizen_deps() -> citizen.CitizenDeps:
+    sd = staff_deps()
+    return citizen.CitizenDeps(repo=repository(), lifecycle=sd.lifecycle, notifier=sd.notifier,
+                               hash_phone=PhoneHasher(), keys=CitizenKeys(), now=clock.now,
+                               wall_time=clock.wall_time, random_bytes=os.urandom, staff=sd)
+
+
+def _cut(text: str) -> list[str]:
+    import jieba  # loaded on first use: ~1 s to build its dictionary, so not at import
+    jieba.setLogLevel(logging.WARNING)
+    return list(jieba.cut_for_search(text))
+
+
+def _tag(text: str):
+    import jieba.posseg
+    return [(p.word, p.flag) for p in jieba.posseg.cut(text)]
+
+
+@functools.lru_cache(maxsize=1)
+def case_deps() -> cases.CaseDeps:
+    return cases.CaseDeps(repo=repository(), staff=staff_deps(), now=clock.now, random_bytes=os.urandom,
+                          cut=_cut, tag=_tag)
 
 
 def lifecycle_deps() -> lifecycle.LifecycleDeps:
@@ -62,5 +90,5 @@ def lifecycle_deps() -> lifecycle.LifecycleDeps:
 
 
 def reset() -> None:
-    for cached in (repository, staff_deps, intake_deps):
+    for cached in (repository, staff_deps, intake_deps, citizen_deps, case_deps):
         cached.cache_clear()

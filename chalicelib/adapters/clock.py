@@ -52,5 +52,10 @@ def now() -> datetime:
     return clock().now()
 
 
+def wall_time() -> float:
+    """Real epoch seconds, never sped up: for one-time codes, throttles and token expiry."""
+    return time.time()
+
+
 def real_seconds(matter_seconds: float) -> float:
     return clock().real_seconds(matter_seconds)

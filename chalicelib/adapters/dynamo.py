@@ -17,7 +17,7 @@ from pynamodb.attributes import (
     NumberAttribute, TTLAttribute, UnicodeAttribute, VersionAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -103,6 +103,9 @@ class MatterRecord(_TableItem, discriminator="matter"):
     joint = MapAttribute(null=True)
     outcome = MapAttribute(null=True)
     warned = ListAttribute(default=list)
+    evaluation = MapAttribute(null=True)
+    reopens = ListAttribute(default=list)
+    evidence = ListAttribute(default=list)
     queue_unit_id = UnicodeAttribute(attr_name="queueUnitId", null=True)
     handler_id = UnicodeAttribute(attr_name="handlerId", null=True)
     queue_key = UnicodeAttribute(attr_name="queueKey", null=True)
@@ -159,6 +162,57 @@ class RateLimitRecord(_TableItem, discriminator="ratelimit"):
     expires = TTLAttribute(attr_name="ttl")
 
 
+class OtpRecord(_TableItem, discriminator="otp"):
+    """A phone's current one-time code (hashed) and its send/attempt counters, keyed by the
+    phone's keyed hash; times are real epoch seconds."""
+    code_hash = UnicodeAttribute(attr_name="codeHash", null=True)
+    issued_at = NumberAttribute(attr_name="issuedAt", default=0)
+    attempts = NumberAttribute(default=0)
+    day = UnicodeAttribute(default="")
+    sends_today = NumberAttribute(attr_name="sendsToday", default=0)
+    last_sent_at = NumberAttribute(attr_name="lastSentAt", default=0)
+    version = VersionAttribute()
+    expires = TTLAttribute(attr_name="ttl")
+
+
+class CaseRecord(_TableItem, discriminator="case"):
+    """A case made from a concluded matter: a draft until reviewed, then published."""
+    case_id = UnicodeAttribute(attr_name="caseId")
+    matter_id = UnicodeAttribute(attr_name="matterId")
+    status = UnicodeAttribute()  # draft | published
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)
+    county_code = UnicodeAttribute(attr_name="countyCode")
+    replaced = MapAttribute(default=dict)
+    created_by = MapAttribute(attr_name="createdBy")
+    created_at = UnicodeAttribute(attr_name="createdAt")
+    reviewed_by = MapAttribute(attr_name="reviewedBy", null=True)
+    published_at = UnicodeAttribute(attr_name="publishedAt", null=True)
+    version = VersionAttribute()
+
+
+class CaseGuardRecord(_TableItem, discriminator="caseguard"):
+    """`M#<matterId>`/`CASE`: one case per matter."""
+    case_id = UnicodeAttribute(attr_name="caseId")
+
+
+class PostingRecord(_TableItem, discriminator="posting"):
+    """`W#<term>`/`<caseId>`: a published case is found by this term."""
+    case_id = UnicodeAttribute(attr_name="caseId")
+    tf = NumberAttribute()
+    dl = NumberAttribute()
+    in_title = BooleanAttribute(attr_name="inTitle", default=False)
+    category = UnicodeAttribute(null=True)
+
+
+class CaseStatsRecord(_TableItem, discriminator="casestats"):
+    """`S#cases`/`#`: how many cases are published and their total length (for BM25)."""
+    published = NumberAttribute(default=0)
+    total_length = NumberAttribute(attr_name="totalLength", default=0)
+
+
 def _public_entry(item: PublicRecord) -> PublicEntry:
     return PublicEntry(item.matter_id, item.phone_hash, _plain(item.view))
 
@@ -200,6 +254,8 @@ def matter_from_record(r: MatterRecord) -> Matter:
         participant_unit_ids=_plain(r.participant_unit_ids or []), supervised=bool(r.supervised),
         pending_return=_plain(r.pending_return), pending_extension=_plain(r.pending_extension),
         joint=_plain(r.joint), outcome=_plain(r.outcome), warned=_plain(r.warned or []),
+        evaluation=_plain(r.evaluation), reopens=_plain(r.reopens or []),
+        evidence=_plain(r.evidence or []),
     )
 
 
@@ -215,7 +271,8 @@ def record_from_matter(m: Matter) -> MatterRecord:
         holder_centre_id=m.holder_centre_id, routing=m.routing, first_handler=m.first_handler,
         participant_unit_ids=m.participant_unit_ids, supervised=m.supervised,
         pending_return=m.pending_return, pending_extension=m.pending_extension, joint=m.joint,
-        outcome=m.outcome, warned=m.warned, queue_unit_id=m.queue_unit_id(),
+        outcome=m.outcome, warned=m.warned, evaluation=m.evaluation, reopens=m.reopens,
+        evidence=m.evidence, queue_unit_id=m.queue_unit_id(),
         handler_id=(m.first_handler or {}).get("id") if m.queue_unit_id() else None,
         queue_key=m.queue_key(),
     )
@@ -421,6 +478,114 @@ class DynamoMatterRepository:
         """The matter and its timeline in one Query on its partition."""
         loaded = self.load_with_token(matter_id)
         return loaded[:2] if loaded else None
+
+    # --- citizen one-time codes ----------------------------------------------------------
+    def otp_state(self, phone_hash: str):
+        from ..domain.citizen import OtpState
+        try:
+            r = OtpRecord.get(f"O#{phone_hash}", META, consistent_read=True)
+        except OtpRecord.DoesNotExist:
+            return None
+        return OtpState(code_hash=r.code_hash, issued_at=float(r.issued_at or 0),
+                        attempts=int(r.attempts or 0), day=r.day or "",
+                        sends_today=int(r.sends_today or 0), last_sent_at=float(r.last_sent_at or 0),
+                        version=r.version)
+
+    def save_otp(self, phone_hash: str, state, keep_seconds: int) -> None:
+        """Conditioned on the version read, so two racing sends or tries cannot both count
+        from the same state (the loser gets 409 conflict)."""
+        r = OtpRecord(pk=f"O#{phone_hash}", sk=META, code_hash=state.code_hash,
+                      issued_at=state.issued_at, attempts=state.attempts, day=state.day,
+                      sends_today=state.sends_today, last_sent_at=state.last_sent_at,
+                      expires=datetime.fromtimestamp(state.last_sent_at + keep_seconds, tz=timezone.utc))
+        if state.version is not None:
+            r.version = state.version
+        try:
+            r.save()
+        except PutError as err:
+            if getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException":
+                raise Conflict() from err
+            raise
+
+    # --- published cases -----------------------------------------------------------------
+    @staticmethod
+    def _case_dict(r: CaseRecord) -> dict:
+        return {"caseId": r.case_id, "matterId": r.matter_id, "status": r.status, "title": r.title,
+                "body": r.body, "kind": r.kind, "category": r.category, "countyCode": r.county_code,
+                "replaced": _plain(r.replaced or {}), "createdBy": _plain(r.created_by),
+                "createdAt": r.created_at, "reviewedBy": _plain(r.reviewed_by),
+                "publishedAt": r.published_at, "version": r.version}
+
+    @staticmethod
+    def _case_record(case: dict) -> CaseRecord:
+        r = CaseRecord(pk=f"C#{case['caseId']}", sk=META, case_id=case["caseId"], matter_id=case["matterId"],
+                       status=case["status"], title=case["title"], body=case["body"], kind=case["kind"],
+                       category=case.get("category"), county_code=case["countyCode"],
+                       replaced=case.get("replaced") or {}, created_by=case["createdBy"],
+                       created_at=case["createdAt"], reviewed_by=case.get("reviewedBy"),
+                       published_at=case.get("publishedAt"))
+        if case.get("version") is not None:
+            r.version = case["version"]
+        return r
+
+    def add_case(self, case: dict) -> None:
+        """The draft and the matter's one-case guard together; 409 `case_exists` if the matter
+        already has a case."""
+        record = self._case_record(case)
+        try:
+            with self._tx() as tx:
+                tx.save(record)
+                tx.save(CaseGuardRecord(pk=matter_pk(case["matterId"]), sk="CASE", case_id=case["caseId"]),
+                        condition=_TableItem.pk.does_not_exist())
+        except TransactWriteError as err:
+            if 1 in _failed_indexes(err):
+                raise Conflict("该事项已生成案例", code="case_exists") from err
+            raise
+        case["version"] = record.version
+
+    def case(self, case_id: str) -> dict | None:
+        try:
+            return self._case_dict(CaseRecord.get(f"C#{case_id}", META, consistent_read=True))
+        except CaseRecord.DoesNotExist:
+            return None
+
+    def save_case(self, case: dict, postings: dict[str, dict] | None = None, length: int = 0) -> None:
+        """A version-checked write of the case; on publication also its postings and the
+        published count, in the same transaction."""
+        record = self._case_record(case)
+        try:
+            with self._tx() as tx:
+                tx.save(record)
+                for term, p in (postings or {}).items():
+                    tx.save(PostingRecord(pk=f"W#{term}", sk=case["caseId"], case_id=case["caseId"],
+                                          tf=p["tf"], dl=length, in_title=p["inTitle"],
+                                          category=case.get("category")))
+                if postings is not None:
+                    tx.update(CaseStatsRecord(pk="S#cases", sk=META), actions=[
+                        CaseStatsRecord.published.add(1), CaseStatsRecord.total_length.add(length),
+                        CaseStatsRecord.item_type.set(CaseStatsRecord)])
+        except TransactWriteError as err:
+            if _failed_indexes(err):
+                raise Conflict() from err
+            raise
+        case["version"] = record.version
+
+    def postings(self, term: str, limit: int = 500) -> list[dict]:
+        return [{"caseId": r.case_id, "tf": float(r.tf), "dl": float(r.dl), "inTitle": bool(r.in_title),
+                 "category": r.category}
+                for r in PostingRecord.query(f"W#{term}", limit=limit, scan_index_forward=False)]
+
+    def case_stats(self) -> tuple[int, float]:
+        try:
+            r = CaseStatsRecord.get("S#cases", META)
+        except CaseStatsRecord.DoesNotExist:
+            return 0, 0.0
+        n = int(r.published or 0)
+        return n, (float(r.total_length or 0) / n if n else 0.0)
+
+    def cases(self, case_ids: list[str]) -> dict[str, dict]:
+        return {r.case_id: self._case_dict(r)
+                for r in CaseRecord.batch_get([(f"C#{c}", META) for c in case_ids])}
 
     def matters_by_phone_hash(self, phone_hash: str, limit: int = 50) -> list[Matter]:
         return [matter_from_record(r) for r in

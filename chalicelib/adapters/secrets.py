@@ -25,3 +25,21 @@ class PhoneHasher:
     def __call__(self, phone: str) -> str:
         key = secret_bytes(self._secret_id)
         return hmac.new(key, phone.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+class CitizenKeys:
+    """The citizen-token secret, split into two keys (one signs tokens, one hashes one-time
+    codes) so neither use can stand in for the other."""
+
+    def __init__(self, secret_id: str | None = None):
+        self._secret_id = secret_id or settings.CITIZEN_TOKEN_SECRET_ID
+
+    def _derived(self, purpose: bytes) -> bytes:
+        return hmac.new(secret_bytes(self._secret_id), purpose, hashlib.sha256).digest()
+
+    def token_key(self) -> bytes:
+        return self._derived(b"citizen-token")
+
+    def code_hash(self, phone_hash: str, code: str) -> str:
+        return hmac.new(self._derived(b"otp-code"), f"{phone_hash}|{code}".encode("ascii"),
+                        hashlib.sha256).hexdigest()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..services import staff
+from ..services import evidence, staff
 from .auth import current_actor
 from ..wiring import staff_deps
 from .http import client_address, handles_errors, json_body, json_response
@@ -47,3 +47,23 @@ def dispatch_candidates(matterId):
     units = staff.dispatch_options(matterId, current_actor(request), staff_deps(),
                                    client_address(request))
     return json_response({"items": units})
+
+
+@bp.route("/staff/matters/{matterId}/evidence/uploads", methods=["POST"],
+          content_types=["application/json", "text/plain"])
+@handles_errors
+def evidence_upload(matterId):
+    request = bp.current_request
+    answer = evidence.staff_upload(matterId, current_actor(request), json_body(request), staff_deps(),
+                                   client_address(request))
+    return json_response(answer, 201, {"Cache-Control": "no-store"})
+
+
+@bp.route("/staff/matters/{matterId}/evidence", methods=["POST"],
+          content_types=["application/json", "text/plain"])
+@handles_errors
+def evidence_record(matterId):
+    request = bp.current_request
+    item = evidence.staff_record(matterId, current_actor(request), json_body(request), staff_deps(),
+                                 client_address(request))
+    return json_response(item, 201, {"Cache-Control": "no-store"})

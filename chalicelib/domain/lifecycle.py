@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
 from . import deadlines
@@ -375,3 +375,78 @@ def place_new_matter(matter: Matter, decision, now: datetime, directory: Directo
               ruleId=decision.rule_id, unitId=unit["id"])
     effects += warning_effects(matter, directory)
     return b.events, effects
+
+
+# --- what the citizen may do after conclusion ---------------------------------------------
+MAX_COMMENT = 500
+CITIZEN_ACTIONS = ("evaluate", "reopen")
+_CITIZEN_ACTOR = {"kind": "citizen"}
+
+
+def _citizen_event(m: Matter, now: datetime, type_: str, text: str, note: str | None = None,
+                   **data) -> Event:
+    m.event_count += 1
+    return Event(seq=m.event_count, at=deadlines.iso(now), type=type_, text=text, public=True,
+                 actor=dict(_CITIZEN_ACTOR), note=note, data=data)
+
+
+def evaluate(matter: Matter, params: dict, now: datetime) -> Outcome:
+    """满意度评价: once, on a concluded matter; the matter is then closed (已回访评价) and its
+    lifecycle ends."""
+    rating = params.get("rating")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationFailed(fields={"rating": "请选择1至5星的满意度"})
+    comment = _note(params, False, "comment", "评价内容")
+    if comment and len(comment) > MAX_COMMENT:
+        raise ValidationFailed(fields={"comment": f"评价内容不能超过{MAX_COMMENT}个字"})
+    if matter.status == "closed" or matter.evaluation:
+        raise Conflict("您已评价过该事项", code="already_evaluated")
+    if matter.status != "concluded":
+        raise Conflict("事项办结后才能评价", code="not_concluded")
+    m = copy.deepcopy(matter)
+    m.evaluation = {"rating": rating, "comment": comment, "at": deadlines.iso(now)}
+    m.status = "closed"
+    event = _citizen_event(m, now, "evaluated", f"群众已评价：满意度{rating}星" + (f"，{comment}" if comment else ""),
+                           comment, rating=rating)
+    return Outcome(m, [event], [{"type": "end_lifecycle"}])
+
+
+def reopen(matter: Matter, params: dict, now: datetime, directory: Directory,
+           calendar: deadlines.Calendar = deadlines.CALENDAR_DAYS) -> Outcome:
+    """An unresolved or partly resolved answer, not yet rated, may be reopened once within 15
+    days of conclusion: back to the unit that concluded it, which already accepted the matter
+    (首接首办 stays), so it is `in_progress` with fresh clocks counted from now — the accept
+    clock is met at once, a joint-mediation conclusion gets the 30-day joint clock again."""
+    from .matter import MAX_REOPENS, REOPEN_DAYS, REOPENABLE_RESULTS
+    reason = _note(params, True, "reason", "重新办理的理由")
+    if matter.status != "concluded":
+        code = "already_evaluated" if matter.status == "closed" else "not_concluded"
+        raise Conflict("事项当前状态不能申请重新办理", code=code)
+    outcome = matter.outcome or {}
+    if outcome.get("result") not in REOPENABLE_RESULTS:
+        raise Conflict("事项已解决，不能申请重新办理", code="not_reopenable")
+    if len(matter.reopens) >= MAX_REOPENS:
+        raise Conflict("该事项已申请过重新办理", code="already_reopened")
+    if now > deadlines.parse_iso(outcome["at"]) + timedelta(days=REOPEN_DAYS):
+        raise Conflict(f"已超过办结后{REOPEN_DAYS}天，不能申请重新办理", code="reopen_period_over")
+    m = copy.deepcopy(matter)
+    unit_id = m.assigned_unit_id or m.holder_centre_id
+    unit = directory.unit(unit_id) or {"id": unit_id, "name": ""}
+    joint = unit_id == m.holder_centre_id and m.joint is not None
+    m.reopens = [*m.reopens, {"at": deadlines.iso(now), "reason": reason, "previousOutcome": outcome,
+                              "unitId": unit_id}]
+    m.outcome = None
+    m.status = "in_progress"
+    m.assigned_unit_id = unit_id
+    m.assigned_at = deadlines.iso(now)
+    m.supervised = False
+    m.pending_return = m.pending_extension = None
+    clocks = (deadlines.joint_clocks(now, calendar) if joint
+              else deadlines.initial_clocks(m.kind, m.severity, now, calendar))
+    m.clocks = deadlines.meet(clocks, "accept", now) if "accept" in clocks else clocks
+    events = [_citizen_event(m, now, "reopened", f"群众申请重新办理：{reason}", reason,
+                             previousResult=outcome.get("result")),
+              _citizen_event(m, now, "reassigned", f"事项已重新交由{unit['name']}办理", None,
+                             unitId=unit_id)]
+    events[1].actor = {"kind": "system"}
+    return Outcome(m, events, [{"type": "notify_unit", "unitId": unit_id, "reason": "reopened"}])

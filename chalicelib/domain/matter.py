@@ -5,7 +5,7 @@ Pure data and rules; repositories persist these dicts, services decide when to c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import deadlines
 from .identity import mask_id_number, mask_phone
@@ -73,6 +73,9 @@ class Matter:
     joint: dict | None = None
     outcome: dict | None = None
     warned: list = field(default_factory=list)  # (分级预警) levels already warned
+    evaluation: dict | None = None  # 满意度评价 {rating, comment, at}: once, then closed
+    reopens: list = field(default_factory=list)  # [{at, reason, previousOutcome, unitId}]
+    evidence: list = field(default_factory=list)  # [{key, name, size, contentType, at, by}]
     version: int | None = None
 
     def is_open(self) -> bool:
@@ -92,8 +95,14 @@ class Matter:
             "currentUnit": unit_name,
             "receivedAt": self.received_at,
             "clocks": self.clocks,
-            "outcome": ({"result": self.outcome["result"], "answer": self.outcome["answer"]}
-                        if self.outcome else None),
+            "outcome": ({"result": self.outcome["result"], "answer": self.outcome["answer"],
+                         "at": self.outcome.get("at")} if self.outcome else None),
+            "evaluation": ({"rating": self.evaluation["rating"], "comment": self.evaluation.get("comment"),
+                            "at": self.evaluation["at"]} if self.evaluation else None),
+            "reopenCount": len(self.reopens),
+            "evidence": [{"key": e["key"], "name": e["name"], "size": e["size"],
+                          "contentType": e["contentType"], "at": e["at"]}
+                         for e in self.evidence if e.get("by") == "citizen"],
             "timeline": [e.public_view() for e in events if e.public],
         }
 
@@ -122,7 +131,26 @@ def public_view(snapshot: dict, now: datetime) -> dict:
     view["statusName"] = STATUS_NAMES[snapshot["status"]]
     view["deadlines"] = deadlines.view_clocks(snapshot["clocks"], now)
     view["overdue"] = deadlines.is_overdue(snapshot["clocks"], now)
+    view["canEvaluate"] = snapshot["status"] == "concluded" and not snapshot.get("evaluation")
+    view["reopenableUntil"] = reopenable_until(snapshot)
+    view["canReopen"] = bool(view["reopenableUntil"]) and now <= deadlines.parse_iso(view["reopenableUntil"])
     return view
+
+
+REOPEN_DAYS = 15
+REOPENABLE_RESULTS = ("unresolved", "partly_resolved")
+MAX_REOPENS = 1
+
+
+def reopenable_until(snapshot: dict) -> str | None:
+    """An unresolved or partly resolved answer may be reopened once, within 15 days of the
+    conclusion, as long as the citizen has not rated it."""
+    outcome = snapshot.get("outcome") or {}
+    if (snapshot["status"] != "concluded" or snapshot.get("evaluation")
+            or outcome.get("result") not in REOPENABLE_RESULTS or not outcome.get("at")
+            or snapshot.get("reopenCount", 0) >= MAX_REOPENS):
+        return None
+    return deadlines.iso(deadlines.parse_iso(outcome["at"]) + timedelta(days=REOPEN_DAYS))
 
 
 KIND_RECEIVED_TEXT = "您的{kind}已受理，正在分流至承办单位。"

@@ -109,23 +109,33 @@ def _replay(key_hash: str, fingerprint: str, deps: Deps, now: datetime) -> dict:
 def lookup_matter(tracking_code: str, phone: str | None, client_id: str, deps: Deps) -> dict:
     """A citizen's view of one matter. Unknown code and wrong phone are indistinguishable,
     and each failure counts against the caller's budget for the window."""
+    phone = normalize_phone(phone or "")
+    phone_hash = deps.hash_phone(phone) if is_mainland_mobile(phone) else None
     now = deps.now()
+    public = citizen_public(tracking_code, phone_hash, client_id, deps.repo, now)
+    return matter_rules.public_view(public.snapshot, now)
+
+
+def citizen_public(tracking_code: str, phone_hash: str | None, client_id: str, repo,
+                   now: datetime):
+    """The public entry of a matter for whoever proves the applicant's phone (by number or by
+    citizen token); unknown code and wrong phone answer the same 404 and count against the
+    caller's lookup budget, shared by lookup, evaluation, reopening and evidence."""
     window = int(now.timestamp()) // settings.LOOKUP_WINDOW_SECONDS
     client_hash = hashlib.sha256(client_id.encode()).hexdigest()[:32]
     rate_key = f"R#{client_hash}#{window}"
     code = normalize_tracking_code(tracking_code or "")
-    phone = normalize_phone(phone or "")
     public = None
-    if code and is_mainland_mobile(phone):
-        public, failures = deps.repo.public_with_failures(code, rate_key)
+    if code and phone_hash:
+        public, failures = repo.public_with_failures(code, rate_key)
         if failures >= settings.LOOKUP_FAILURES_ALLOWED:
             raise _too_many(now)
-    if public is None or not hmac.compare_digest(public.phone_hash, deps.hash_phone(phone)):
-        failures = deps.repo.count_failure(rate_key, now, settings.LOOKUP_WINDOW_SECONDS)
+    if public is None or not hmac.compare_digest(public.phone_hash, phone_hash):
+        failures = repo.count_failure(rate_key, now, settings.LOOKUP_WINDOW_SECONDS)
         if failures > settings.LOOKUP_FAILURES_ALLOWED:
             raise _too_many(now)
         raise NotFound(LOOKUP_NOT_FOUND, code="matter_not_found")
-    return matter_rules.public_view(public.snapshot, now)
+    return public
 
 
 def _too_many(now: datetime) -> TooManyRequests:

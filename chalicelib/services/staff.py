@@ -38,6 +38,18 @@ class StaffDeps:
     calendar: deadlines.Calendar
     dispatch_candidates: Callable[[Matter, str], list[dict]]
     start_joint: Callable[[str, int], None]
+    evidence: Any = None  # the evidence bucket (presigned URLs); None in tests without S3
+    random_hex: Callable[[], str] = lambda: ""
+
+
+EVIDENCE_URL_SECONDS = 300
+
+
+def evidence_item(e: dict, store) -> dict:
+    """An evidence object as listed, with a short-lived presigned GET."""
+    return {"key": e["key"], "name": e["name"], "size": e["size"], "contentType": e["contentType"],
+            "at": e["at"], "by": e.get("by"),
+            "url": store.url(e["key"], EVIDENCE_URL_SECONDS) if store else None}
 
 
 def facts(matter: Matter, directory, now: datetime) -> MatterFacts:
@@ -97,6 +109,7 @@ def matter_view(matter: Matter, events, actor, deps: StaffDeps, now: datetime) -
         "pendingExtension": matter.pending_extension, "joint": matter.joint,
         "outcome": matter.outcome, "warning": lifecycle.warnings_due(matter),
         "version": matter.version,
+        "evidence": [evidence_item(e, deps.evidence) for e in matter.evidence],
         "timeline": [{"seq": e.seq, "at": e.at, "type": e.type, "text": e.text, "public": e.public,
                       "actor": e.actor, "note": e.note} for e in events],
         "allowedActions": allowed_actions(actor, matter, deps.directory, now),
@@ -177,6 +190,7 @@ NOTICES = {
     "supervised": "事项已被挂牌督办，请尽快办结",
     "joint_mediation": "有事项转入联调联处，请组织办理",
     "overdue": "事项已超期",
+    "reopened": "群众对办结结果不满意，申请重新办理，请继续办理",
 }
 
 

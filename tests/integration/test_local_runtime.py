@@ -76,3 +76,45 @@ def test_sent_sms_and_mail_land_in_the_outbox(tmp_path):
         assert len(list((tmp_path / "data" / "outbox").glob("*.json"))) == 2
     finally:
         rt.stop()
+
+
+def test_a_citizen_verifies_by_sms_and_uploads_evidence_from_the_portal_origin(tmp_path):
+    """Locally the code arrives in the outbox, and the browser posts evidence to moto's
+    loopback server, which allows the portal's origin and keeps the file across a restart."""
+    import re
+    import requests
+    phone, png = "13600005678", b"\x89PNG\r\n\x1a\n" + b"\x01" * 64
+    data = tmp_path / "data"
+    rt = RuntimeProcess(data).start()
+    try:
+        receipt = rt.post("/api/matters", {**MATTER, "applicant": {"name": "赵四", "phone": phone}}).json()
+        assert rt.post("/api/citizen/otp", {"phone": phone}).status_code == 202
+        sms = [m["body"] for m in rt.get("/api/dev/outbox").json()["items"] if m["to"] == [f"+86{phone}"]]
+        code = re.search(r"验证码是(\d{6})", sms[0]).group(1)
+        token = rt.post("/api/citizen/verify", {"phone": phone, "code": code}).json()["citizenToken"]
+        auth = {"Authorization": f"Bearer {token}"}
+        mine = rt.get("/api/citizen/matters", headers=auth).json()["items"]
+        assert [m["trackingCode"] for m in mine] == [receipt["trackingCode"]]
+
+        upload = rt.post(f"/api/matters/{receipt['trackingCode']}/evidence/uploads",
+                         {"contentType": "image/png", "name": "路灯照片"}, headers=auth).json()
+        assert upload["url"].startswith(rt.get("/api/dev/runtime").json()["motoEndpoint"])
+        preflight = requests.options(upload["url"], timeout=10, headers={
+            "Origin": rt.url, "Access-Control-Request-Method": "POST"})
+        assert preflight.ok and preflight.headers["Access-Control-Allow-Origin"] == rt.url
+        posted = requests.post(upload["url"], data=upload["fields"], files={"file": ("p.png", png)},
+                               headers={"Origin": rt.url}, timeout=10)
+        assert posted.status_code == 204 and posted.headers["Access-Control-Allow-Origin"] == rt.url
+        recorded = rt.post(f"/api/matters/{receipt['trackingCode']}/evidence",
+                           {"key": upload["key"], "name": "路灯照片"}, headers=auth)
+        assert recorded.status_code == 201
+        time.sleep(3)  # autosave
+    finally:
+        assert rt.stop(signal.SIGINT) == 0
+
+    rt = RuntimeProcess(data, port=rt.port).start()
+    try:
+        items = rt.get(f"/api/matters/{receipt['trackingCode']}/evidence?phone={phone}").json()["items"]
+        assert requests.get(items[0]["url"], timeout=10).content == png
+    finally:
+        rt.stop()

@@ -23,8 +23,8 @@ for handler in json.loads(sys.argv[2]):
     module, name = handler.rsplit(".", 1)
     mod = importlib.import_module(module)
     out[handler] = {"callable": callable(getattr(mod, name)), "file": mod.__file__}
-import pynamodb, jsonschema, aws_lambda_powertools
-out["libs"] = [m.__file__ for m in (pynamodb, jsonschema, aws_lambda_powertools)]
+import pynamodb, jsonschema, aws_lambda_powertools, jieba
+out["libs"] = [m.__file__ for m in (pynamodb, jsonschema, aws_lambda_powertools, jieba)]
 print(json.dumps(out))
 """
 

@@ -82,6 +82,8 @@ class LocalRuntime:
         _, moto_port = self._moto.get_host_and_port()
         os.environ["MOTO_PORT"] = str(moto_port)
         self.status.extra["motoEndpoint"] = f"http://127.0.0.1:{moto_port}"
+        # presigned evidence URLs point the browser at moto's loopback server
+        os.environ["S3_PUBLIC_ENDPOINT"] = self.status.extra["motoEndpoint"]
         _refuse_real_aws()
 
     def _watch_writes(self) -> None:
@@ -115,6 +117,9 @@ class LocalRuntime:
         self._staff_sign_in()
         if saved:
             self.status.restored_items = snapshot.load_tables(session.client("dynamodb"), saved["tables"])
+            self._objects = saved.get("objects") or {}
+            self.status.extra["restoredObjects"] = snapshot.load_buckets(
+                session.client("s3"), self.data_dir / "objects", self._objects)
         self._anchor_clock(saved)
 
         from app import app  # imported only now: settings read the environment set above
@@ -127,12 +132,26 @@ class LocalRuntime:
         self.outbox = Outbox(self.data_dir / "outbox", self.region)
         self._http = make_server(app, self.host, self.port, web_root)
         self.port = self._http.server_address[1]
+        self._allow_web_origin(session, resolver)
         threading.Thread(target=self._http.serve_forever, name="http", daemon=True).start()
         threading.Thread(target=self._restart_lifecycles, name="lifecycles", daemon=True).start()
         threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
         self._dirty.clear()
         from . import current
         current.runtime = self
+
+    def _allow_web_origin(self, session, resolver) -> None:
+        """The template's bucket CORS names the deployed web origin; locally the portal is
+        served from this runtime's own origin, so uploads from it must be allowed instead."""
+        from .template import bucket_settings
+        s3 = session.client("s3", region_name=self.region)
+        origins = [self.url, f"http://localhost:{self.port}"]
+        for logical_id in resolver.resources("AWS::S3::Bucket"):
+            cors = bucket_settings(resolver, logical_id).get("put_bucket_cors")
+            if cors:
+                rules = [{**rule, "AllowedOrigins": origins} for rule in cors["CORSConfiguration"]["CORSRules"]]
+                s3.put_bucket_cors(Bucket=resolver.ref(logical_id), CORSConfiguration={"CORSRules": rules})
+        self.status.extra["evidenceUploadOrigins"] = origins
 
     def _staff_sign_in(self) -> None:
         """moto's Cognito keeps nothing across a restart: the demo staff accounts are created
@@ -226,8 +245,15 @@ class LocalRuntime:
                 "clock": {"virtual": clock().timestamp()},
                 "secrets": secret_values,
                 "tables": snapshot.dump_tables(session.client("dynamodb")),
+                "objects": self._save_objects(session),
             })
             self.status.last_saved_at = time.time()
+
+    def _save_objects(self, session) -> dict:
+        """Uploaded evidence is kept as files beside state.json (too big to inline)."""
+        self._objects = snapshot.dump_buckets(session.client("s3"), self.data_dir / "objects",
+                                              getattr(self, "_objects", None))
+        return self._objects
 
     def stop(self) -> None:
         self._stopping.set()

@@ -67,3 +67,40 @@ def read(path: Path) -> dict | None:
     if state.get("formatVersion") != FORMAT_VERSION:
         raise ValueError(f"{path}: unknown snapshot format {state.get('formatVersion')}")
     return state
+
+
+def dump_buckets(s3, folder: Path, previous: dict | None = None) -> dict:
+    """Every object of every bucket as a file under `folder/<bucket>/<key>`; returns the
+    manifest ({bucket: {key: {contentType, etag}}}) kept in state.json. Objects whose ETag is
+    unchanged since `previous` are not read again; files of deleted objects are removed."""
+    previous = previous or {}
+    manifest: dict[str, dict] = {}
+    for bucket in [b["Name"] for b in s3.list_buckets().get("Buckets", [])]:
+        objects = manifest[bucket] = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for obj in page.get("Contents", []):
+                key, etag = obj["Key"], obj["ETag"]
+                path = folder / bucket / key
+                known = previous.get(bucket, {}).get(key)
+                if known and known["etag"] == etag and path.exists():
+                    objects[key] = known
+                    continue
+                got = s3.get_object(Bucket=bucket, Key=key)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(got["Body"].read())
+                objects[key] = {"etag": etag, "contentType": got.get("ContentType", "")}
+        for key in set(previous.get(bucket, {})) - set(objects):
+            (folder / bucket / key).unlink(missing_ok=True)
+    return manifest
+
+
+def load_buckets(s3, folder: Path, manifest: dict) -> int:
+    count = 0
+    for bucket, objects in (manifest or {}).items():
+        for key, meta in objects.items():
+            path = folder / bucket / key
+            if path.exists():
+                s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(),
+                              ContentType=meta.get("contentType") or "binary/octet-stream")
+                count += 1
+    return count

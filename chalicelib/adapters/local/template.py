@@ -43,6 +43,10 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)
 
 
+_PSEUDO = {"AWS::AccountId": lambda r: ACCOUNT, "AWS::Region": lambda r: r.region,
+           "AWS::Partition": lambda r: "aws"}
+
+
 @dataclass
 class Resolver:
     """Resolves the intrinsics the template uses to local names and ARNs."""
@@ -50,6 +54,7 @@ class Resolver:
     region: str
     stage: str = "local"
     created: dict = field(default_factory=dict)  # logical id → physical id/ARN
+    parameters: dict = field(default_factory=dict)  # parameter overrides (WebOrigin locally)
 
     def resources(self, cfn_type: str) -> dict:
         return {k: v for k, v in self.template["Resources"].items() if v.get("Type") == cfn_type}
@@ -60,6 +65,10 @@ class Resolver:
     def ref(self, logical_id: str) -> str:
         if logical_id == "Stage":
             return self.stage
+        if logical_id in self.parameters:
+            return self.parameters[logical_id]
+        if logical_id in _PSEUDO:
+            return _PSEUDO[logical_id](self)
         if logical_id in self.template.get("Parameters", {}):
             return str(self.template["Parameters"][logical_id].get("Default", ""))
         if logical_id in self.created:
@@ -67,15 +76,27 @@ class Resolver:
         res = self.template["Resources"][logical_id]
         if res["Type"] == "AWS::Serverless::Function":
             return logical_id
-        name = res.get("Properties", {}).get("TableName") or res.get("Properties", {}).get("Name")
-        return self.resolve(name)
+        props = res.get("Properties", {})
+        return self.resolve(props.get("TableName") or props.get("BucketName") or props.get("Name"))
+
+    def _sub(self, name: str) -> str:
+        """`${Name}` or `${Resource.Attr}` inside Fn::Sub."""
+        if "." in name:
+            logical_id, attr = name.split(".", 1)
+            res = self.template["Resources"][logical_id]
+            if attr == "Arn" and res["Type"] == "AWS::S3::Bucket":
+                return f"arn:aws:s3:::{self.ref(logical_id)}"
+            if attr == "Arn" and res["Type"] == "AWS::DynamoDB::Table":
+                return f"arn:aws:dynamodb:{self.region}:{ACCOUNT}:table/{self.ref(logical_id)}"
+            return self.resolve({"Fn::GetAtt": [logical_id, attr]})
+        return self.ref(name)
 
     def resolve(self, value):
         if isinstance(value, dict):
             if "Ref" in value:
                 return self.ref(value["Ref"])
             if "Fn::Sub" in value:
-                return re.sub(r"\$\{([A-Za-z0-9.]+)\}", lambda m: self.ref(m.group(1)), value["Fn::Sub"])
+                return re.sub(r"\$\{([A-Za-z0-9.:]+)\}", lambda m: self._sub(m.group(1)), value["Fn::Sub"])
             if "Fn::GetAtt" in value:
                 logical_id, attr = value["Fn::GetAtt"]
                 if attr == "Arn" and self.template["Resources"][logical_id]["Type"] == "AWS::Serverless::Function":
@@ -137,6 +158,43 @@ def api_environment(resolver: Resolver) -> dict[str, str]:
     return {k: str(resolver.resolve(v)) for k, v in api_env.items()}
 
 
+# --- Buckets (S3) ---------------------------------------------------------------------------
+_CFN_CORS_RENAMES = {"MaxAge": "MaxAgeSeconds", "ExposedHeaders": "ExposeHeaders", "Id": "ID"}
+
+
+def bucket_settings(resolver: Resolver, logical_id: str) -> dict:
+    """The S3 API calls that give a bucket the template's properties."""
+    props = resolver.resolve(resolver.template["Resources"][logical_id]["Properties"])
+    calls = {}
+    if "PublicAccessBlockConfiguration" in props:
+        calls["put_public_access_block"] = {"PublicAccessBlockConfiguration": props["PublicAccessBlockConfiguration"]}
+    if "OwnershipControls" in props:
+        calls["put_bucket_ownership_controls"] = {"OwnershipControls": props["OwnershipControls"]}
+    if "BucketEncryption" in props:
+        calls["put_bucket_encryption"] = {"ServerSideEncryptionConfiguration": {
+            "Rules": [{"ApplyServerSideEncryptionByDefault": r["ServerSideEncryptionByDefault"]}
+                      for r in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]]}}
+    if "VersioningConfiguration" in props:
+        calls["put_bucket_versioning"] = {"VersioningConfiguration": props["VersioningConfiguration"]}
+    if "CorsConfiguration" in props:
+        calls["put_bucket_cors"] = {"CORSConfiguration": {"CORSRules": [
+            {_CFN_CORS_RENAMES.get(k, k): v for k, v in rule.items()}
+            for rule in props["CorsConfiguration"]["CorsRules"]]}}
+    return calls
+
+
+def provision_buckets(session, resolver: Resolver) -> None:
+    s3 = session.client("s3", region_name=resolver.region)
+    for logical_id in resolver.resources("AWS::S3::Bucket"):
+        name = resolver.ref(logical_id)
+        try:
+            s3.create_bucket(Bucket=name)
+        except (s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
+            pass
+        for operation, kwargs in bucket_settings(resolver, logical_id).items():
+            getattr(s3, operation)(Bucket=name, **kwargs)
+
+
 # --- Staff sign-in (Cognito) ---------------------------------------------------------------
 _COGNITO_TYPES = {"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient"}
 # CloudFormation property names that differ from the Cognito API's (or exist only there).
@@ -184,6 +242,7 @@ def provision(session, resolver: Resolver, secret_values: dict[str, str] | None 
             sm.create_secret(Name=name, SecretString=value)
         except sm.exceptions.ResourceExistsException:
             pass
+    provision_buckets(session, resolver)
     provision_cognito(session, resolver)  # before the environment: it names the pool's ids
     sfn = session.client("stepfunctions", region_name=resolver.region)
     env = api_environment(resolver)
