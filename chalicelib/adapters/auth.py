@@ -259,6 +259,21 @@ class CognitoIdentityProvider:
             raise _unexpected(err)
         return _tokens(response["AuthenticationResult"], refresh_token)
 
+    def change_password(self, access_token: str, old_password: str, new_password: str) -> None:
+        """ChangePassword with the person's access token (verified by the caller first, so a
+        NotAuthorizedException here means the old password is wrong)."""
+        try:
+            client("cognito-idp").change_password(
+                AccessToken=access_token, PreviousPassword=old_password, ProposedPassword=new_password)
+        except ParamValidationError:
+            raise PasswordRejected() from None  # an empty or over-long password
+        except ClientError as err:
+            if _code(err) == "InvalidPasswordException":
+                raise PasswordRejected() from None
+            if _code(err) in _BAD_CREDENTIALS:
+                raise InvalidCredentials() from None
+            raise _unexpected(err)
+
     def sign_out(self, access_token: str) -> None:
         try:
             client("cognito-idp").global_sign_out(AccessToken=access_token)

@@ -79,6 +79,7 @@ class IdentityProvider(Protocol):
     def complete_new_password(self, username: str, session: str, new_password: str) -> Tokens | Challenge: ...
     def refresh(self, refresh_token: str) -> Tokens: ...
     def sign_out(self, access_token: str) -> None: ...
+    def change_password(self, access_token: str, old_password: str, new_password: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class Deps:
     now: Callable[[], datetime]                      # the app clock (login records)
     wall_time: Callable[[], float] = time.time       # real time (lockout)
     policy: LockoutPolicy = field(default_factory=LockoutPolicy)
+    verify_access: Callable[[str], dict] | None = None  # access token → verified claims
 
 
 # -- input --------------------------------------------------------------------------------
@@ -253,3 +255,39 @@ def logout(body: Any, deps: Deps) -> None:
     token answers the same)."""
     (access_token,) = _require(body, ("accessToken", "访问令牌", 8192))
     deps.idp.sign_out(access_token)
+
+
+WRONG_PASSWORD = "原密码不正确"
+
+
+def change_password(body: Any, actor: Actor, deps: Deps) -> None:
+    """个人中心 › 修改密码: the signed-in person changes their own password with their access
+    token (Cognito ChangePassword). The access token must be the caller's own; wrong old
+    passwords count towards the same lockout as failed logins, so this is no way round it."""
+    access_token, old_password, new_password = _require(
+        body, ("accessToken", "访问令牌", 8192), ("oldPassword", "原密码", MAX_PASSWORD),
+        ("newPassword", "新密码", MAX_PASSWORD))
+    claims = deps.verify_access(access_token) if deps.verify_access else {}
+    if normalize_username(claims.get("username")) != actor.username:
+        raise Unauthorized("访问令牌无效或已过期，请重新登录", code="invalid_token")
+    key = lockout_key(actor.username)
+    now = deps.wall_time()
+    state = deps.store.failure_state(key)
+    locked = deps.policy.locked_for(state, now)
+    if locked:
+        raise _locked(locked)
+    try:
+        deps.idp.change_password(access_token, old_password, new_password)
+    except PasswordRejected:
+        raise ValidationFailed(PASSWORD_POLICY, code="weak_password",
+                               fields={"newPassword": PASSWORD_POLICY}) from None
+    except InvalidCredentials:
+        state = deps.store.record_failure(key, now, deps.policy.window_seconds,
+                                          deps.policy.window_seconds + deps.policy.lock_seconds)
+        locked = deps.policy.locked_for(state, now)
+        if locked:
+            raise _locked(locked) from None
+        raise ValidationFailed(WRONG_PASSWORD, code="wrong_password",
+                               fields={"oldPassword": WRONG_PASSWORD}) from None
+    if state.failures:
+        deps.store.clear_failures(key)
