@@ -12,7 +12,7 @@ from .adapters.secrets import PhoneHasher
 from .domain import deadlines, routing
 from .reference import routing as routing_data
 from .reference.directory import ReferenceDirectory
-from .services import lifecycle, staff
+from .services import accounts, lifecycle, staff
 from .services.intake import Deps
 from .services.placement import Placer
 
@@ -61,6 +61,16 @@ def lifecycle_deps() -> lifecycle.LifecycleDeps:
                                    calendar=sd.calendar)
 
 
+@functools.lru_cache(maxsize=1)
+def account_deps() -> accounts.AccountDeps:
+    from . import reference
+    from .adapters.accounts import CognitoAccounts, DynamoAccountRegister
+    from .adapters.auth import StaffPool
+    return accounts.AccountDeps(pool=lambda: CognitoAccounts(StaffPool.from_env().pool_id),
+                                register=DynamoAccountRegister(), unit_lookup=reference.unit,
+                                region_lookup=reference.region, random_bytes=os.urandom, now=clock.now)
+
+
 def reset() -> None:
-    for cached in (repository, staff_deps, intake_deps):
+    for cached in (repository, staff_deps, intake_deps, account_deps):
         cached.cache_clear()

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..services import audit
-from ..wiring import staff_deps
+from ..services import accounts, audit
+from ..wiring import account_deps, staff_deps
 from .auth import current_actor
-from .http import client_address, handles_errors, json_response
+from .http import client_address, handles_errors, json_body, json_response
 
 bp = Blueprint(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -28,4 +28,42 @@ def matter_audit(matterId):
 def audit_search():
     request = bp.current_request
     body = audit.search(current_actor(request), request.query_params or {}, staff_deps())
+    return json_response(body, headers=NO_STORE)
+
+
+@bp.route("/admin/accounts", methods=["GET"])
+@handles_errors
+def list_accounts():
+    request = bp.current_request
+    body = accounts.list_accounts(current_actor(request), request.query_params or {}, account_deps())
+    return json_response(body, headers=NO_STORE)
+
+
+@bp.route("/admin/accounts", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def create_account():
+    request = bp.current_request
+    actor = current_actor(request)
+    return json_response(accounts.create_account(actor, json_body(request), account_deps()), 201,
+                         headers=NO_STORE)
+
+
+@bp.route("/admin/accounts/{username}/disable", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def disable_account(username):
+    body = accounts.set_enabled(current_actor(bp.current_request), username, False, account_deps())
+    return json_response(body, headers=NO_STORE)
+
+
+@bp.route("/admin/accounts/{username}/enable", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def enable_account(username):
+    body = accounts.set_enabled(current_actor(bp.current_request), username, True, account_deps())
+    return json_response(body, headers=NO_STORE)
+
+
+@bp.route("/admin/accounts/{username}/reset-password", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def reset_password(username):
+    body = accounts.reset_password(current_actor(bp.current_request), username, account_deps())
     return json_response(body, headers=NO_STORE)

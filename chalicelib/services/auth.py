@@ -33,6 +33,7 @@ NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
 INVALID_CREDENTIALS = "用户名或密码错误"
 ACCOUNT_LOCKED = "登录失败次数过多，账号已暂时锁定，请{minutes}分钟后再试"
 PASSWORD_POLICY = "密码至少10位，须同时包含大写字母、小写字母、数字和符号"
+ACCOUNT_DISABLED = "账号已停用，请联系管理员"
 SESSION_EXPIRED = "修改密码的会话已失效，请重新登录"
 REFRESH_EXPIRED = "登录已过期，请重新登录"
 MAX_USERNAME = 128
@@ -54,6 +55,10 @@ class InvalidRefreshToken(Exception):
 
 class PasswordRejected(Exception):
     """The new password does not meet the pool's password policy."""
+
+
+class AccountDisabled(Exception):
+    """An administrator disabled the account (停用)."""
 
 
 class PasswordResetRequired(Exception):
@@ -214,6 +219,9 @@ def login(body: Any, deps: Deps) -> dict:
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials") from None
     except PasswordResetRequired:
         raise Forbidden("密码已被重置，请联系管理员获取临时密码", code="password_reset_required") from None
+    except AccountDisabled:
+        # Cognito says so before checking the password: not counted as a failed guess.
+        raise Forbidden(ACCOUNT_DISABLED, code="account_disabled") from None
     if isinstance(answer, Challenge):
         return _challenge_body(answer, username)
     return _signed_in(username, answer, deps, state.failures > 0)
