@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..services import accounts, audit
-from ..wiring import account_deps, staff_deps
+from ..services import accounts, audit, units
+from ..wiring import account_deps, staff_deps, unit_deps
 from .auth import current_actor
 from .http import client_address, handles_errors, json_body, json_response
 
@@ -67,3 +67,49 @@ def enable_account(username):
 def reset_password(username):
     body = accounts.reset_password(current_actor(bp.current_request), username, account_deps())
     return json_response(body, headers=NO_STORE)
+
+
+@bp.route("/admin/units", methods=["GET"])
+@handles_errors
+def list_units():
+    request = bp.current_request
+    body = units.list_units(current_actor(request), request.query_params or {}, unit_deps())
+    return json_response(body, headers=NO_STORE)
+
+
+@bp.route("/admin/units", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def create_unit():
+    request = bp.current_request
+    actor = current_actor(request)
+    return json_response(units.create_unit(actor, json_body(request), unit_deps()), 201)
+
+
+@bp.route("/admin/units/{unitId}", methods=["GET"])
+@handles_errors
+def get_unit(unitId):
+    body = units.get_unit(current_actor(bp.current_request), unitId, unit_deps())
+    return json_response(body, headers=NO_STORE)
+
+
+@bp.route("/admin/units/{unitId}", methods=["PUT"], content_types=JSON_TYPES)
+@handles_errors
+def update_unit(unitId):
+    request = bp.current_request
+    actor = current_actor(request)
+    return json_response(units.update_unit(actor, unitId, json_body(request), unit_deps()))
+
+
+@bp.route("/admin/routing", methods=["GET"])
+@handles_errors
+def get_routing():
+    body = units.get_routing(current_actor(bp.current_request), unit_deps())
+    return json_response(body, headers=NO_STORE)
+
+
+@bp.route("/admin/routing", methods=["PUT"], content_types=JSON_TYPES)
+@handles_errors
+def put_routing():
+    request = bp.current_request
+    actor = current_actor(request)
+    return json_response(units.put_routing(actor, json_body(request), unit_deps()))

@@ -17,7 +17,7 @@ import functools
 
 from chalice import Blueprint, Response
 
-from .. import reference
+from .. import reference, wiring
 from ..adapters import clock
 from ..adapters.auth import (CognitoIdentityProvider, DynamoLoginStore, JwksCache, StaffPool,
                              TokenVerifier)
@@ -35,7 +35,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 def _deps_for(pool: StaffPool) -> service.Deps:
     verifier = TokenVerifier(pool.issuer, pool.client_id, JwksCache(pool.jwks_url))
     return service.Deps(idp=CognitoIdentityProvider(pool), store=DynamoLoginStore(),
-                        verify=verifier.verify, unit_lookup=reference.unit,
+                        verify=verifier.verify, unit_lookup=wiring.unit_lookup,
                         region_lookup=reference.region, now=clock.now,
                         verify_access=lambda token: verifier.verify(token, "access"))
 
@@ -69,7 +69,7 @@ def current_actor(request) -> Actor:
 
 
 def actor_view(actor: Actor) -> dict:
-    unit = reference.unit(actor.unit_id) or {}
+    unit = wiring.unit_lookup(actor.unit_id) or {}
     region = reference.region(actor.region_code) or {}
     return {"userId": actor.user_id, "username": actor.username, "name": actor.name,
             "role": actor.role, "roleName": actor.role_name, "unitId": actor.unit_id,
