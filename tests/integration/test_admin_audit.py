@@ -73,6 +73,7 @@ def test_admin_search_finds_a_readers_reads_and_pages_by_key(api, as_):
     assert status == 200, first
     assert len(first["items"]) == 50 and first["nextToken"]
     assert first["items"][0]["matterId"] == matter_id and first["items"][0]["action"] == "view"
+    assert first["items"][0]["trackingCode"] and first["items"][0]["actor"]["unitName"]
     status, second = admin.get(f"/api/admin/audit?username=township.mediator&nextToken={first['nextToken']}")
     assert status == 200 and len(second["items"]) == 7
     seen = [i["at"] for i in first["items"] + second["items"]]
