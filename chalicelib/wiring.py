@@ -12,9 +12,9 @@ from .adapters.lifecycle import JointMediationGateway, LifecycleGateway
 from .adapters.notify import Notifier
 from .adapters.secrets import CitizenKeys, PhoneHasher
 from .domain import deadlines, routing
-from .reference import routing as routing_data
+from .adapters.directory import UnitDirectory
 from .reference.directory import ReferenceDirectory
-from .services import cases, citizen, lifecycle, staff
+from .services import accounts, cases, citizen, lifecycle, staff, units as unit_service
 from .services.intake import Deps
 from .services.placement import Placer
 
@@ -30,13 +30,24 @@ def repository() -> DynamoMatterRepository:
 
 
 @functools.lru_cache(maxsize=1)
+def unit_directory() -> UnitDirectory:
+    """The units and routing rules as administered: bundled seed + table overlay, cached."""
+    return UnitDirectory()
+
+
+def unit_lookup(unit_id: str) -> dict | None:
+    return unit_directory().unit(unit_id)
+
+
+@functools.lru_cache(maxsize=1)
 def staff_deps() -> staff.StaffDeps:
-    directory = ReferenceDirectory()
+    units = unit_directory()
+    directory = ReferenceDirectory(units.unit)
     joint = JointMediationGateway()
 
     def candidates(matter, centre_region):
-        return routing.dispatch_candidates(routing.RoutingFacts.of(matter), routing_data.unit_index(),
-                                           centre_region, routing_data.routing_rules())
+        return routing.dispatch_candidates(routing.RoutingFacts.of(matter), units.unit_index(),
+                                           centre_region, units.routing_rules())
     return staff.StaffDeps(repo=repository(), lifecycle=LifecycleGateway(), notifier=Notifier(),
                            directory=directory, now=clock.now, calendar=calendar(),
                            dispatch_candidates=candidates, start_joint=joint.start,
@@ -46,7 +57,8 @@ def staff_deps() -> staff.StaffDeps:
 @functools.lru_cache(maxsize=1)
 def intake_deps() -> Deps:
     sd = staff_deps()
-    placer = Placer(routing_data.routing_rules, routing_data.unit_index, sd.directory, sd.calendar)
+    units = unit_directory()
+    placer = Placer(units.routing_rules, units.unit_index, sd.directory, sd.calendar)
     return Deps(repo=repository(), lifecycle=LifecycleGateway(), hash_phone=PhoneHasher(),
                 now=clock.now, random_bytes=os.urandom, place=placer,
                 after_filing=lambda matter, effects: staff.carry_out(matter, effects, sd),
@@ -89,6 +101,26 @@ def lifecycle_deps() -> lifecycle.LifecycleDeps:
                                    calendar=sd.calendar)
 
 
+@functools.lru_cache(maxsize=1)
+def account_deps() -> accounts.AccountDeps:
+    from . import reference
+    from .adapters.accounts import CognitoAccounts, DynamoAccountRegister
+    from .adapters.auth import StaffPool
+    return accounts.AccountDeps(pool=lambda: CognitoAccounts(StaffPool.from_env().pool_id),
+                                register=DynamoAccountRegister(), unit_lookup=unit_lookup,
+                                region_lookup=reference.region, random_bytes=os.urandom, now=clock.now)
+
+
+@functools.lru_cache(maxsize=1)
+def unit_deps() -> unit_service.UnitDeps:
+    from . import reference
+    return unit_service.UnitDeps(directory=unit_directory(), region_lookup=reference.region,
+                                 kinds=reference.kind_codes(), categories=reference.category_codes(),
+                                 severities=reference.severity_codes(), random_bytes=os.urandom,
+                                 now=clock.now)
+
+
 def reset() -> None:
-    for cached in (repository, staff_deps, intake_deps, citizen_deps, case_deps):
+    for cached in (repository, unit_directory, staff_deps, intake_deps, citizen_deps, case_deps,
+                   account_deps, unit_deps):
         cached.cache_clear()

@@ -43,7 +43,7 @@ from ..domain.actor import Actor, REGION_ATTRIBUTE, ROLE_ATTRIBUTE, UNIT_ATTRIBU
 from ..domain.deadlines import CHINA_TZ
 from ..domain.errors import ServiceUnavailable, Unauthorized
 from ..services.auth import (
-    NEW_PASSWORD_REQUIRED, Challenge, FailureState, InvalidCredentials, InvalidRefreshToken,
+    NEW_PASSWORD_REQUIRED, AccountDisabled, Challenge, FailureState, InvalidCredentials, InvalidRefreshToken,
     InvalidSession, PasswordRejected, PasswordResetRequired, Tokens,
 )
 from .aws import client
@@ -201,6 +201,12 @@ _BAD_CREDENTIALS = {"NotAuthorizedException", "UserNotFoundException", "UserNotC
 _TRANSIENT = {"TooManyRequestsException", "LimitExceededException", "InternalErrorException"}
 
 
+def _disabled(err: ClientError) -> bool:
+    """Cognito (and moto) answer a disabled account's sign-in with NotAuthorizedException
+    "User is disabled." before looking at the password."""
+    return "disabled" in (err.response.get("Error", {}).get("Message") or "").lower()
+
+
 def _unexpected(err: ClientError) -> Exception:
     """What to raise for a Cognito error the flow does not expect: ServiceUnavailable for
     throttling, else the error itself (a bug or a misconfiguration: the 500 it is)."""
@@ -221,6 +227,8 @@ class CognitoIdentityProvider:
         except ParamValidationError:
             raise InvalidCredentials() from None
         except ClientError as err:
+            if _code(err) == "NotAuthorizedException" and _disabled(err):
+                raise AccountDisabled() from None
             if _code(err) in _BAD_CREDENTIALS:
                 raise InvalidCredentials() from None
             if _code(err) == "PasswordResetRequiredException":
@@ -259,6 +267,21 @@ class CognitoIdentityProvider:
             raise _unexpected(err)
         return _tokens(response["AuthenticationResult"], refresh_token)
 
+    def change_password(self, access_token: str, old_password: str, new_password: str) -> None:
+        """ChangePassword with the person's access token (verified by the caller first, so a
+        NotAuthorizedException here means the old password is wrong)."""
+        try:
+            client("cognito-idp").change_password(
+                AccessToken=access_token, PreviousPassword=old_password, ProposedPassword=new_password)
+        except ParamValidationError:
+            raise PasswordRejected() from None  # an empty or over-long password
+        except ClientError as err:
+            if _code(err) == "InvalidPasswordException":
+                raise PasswordRejected() from None
+            if _code(err) in _BAD_CREDENTIALS:
+                raise InvalidCredentials() from None
+            raise _unexpected(err)
+
     def sign_out(self, access_token: str) -> None:
         try:
             client("cognito-idp").global_sign_out(AccessToken=access_token)
@@ -277,16 +300,20 @@ def staff_attributes(account: dict) -> list[dict]:
             {"Name": REGION_ATTRIBUTE, "Value": account["regionCode"]}]
 
 
-def create_staff_user(pool_id: str, account: dict, temporary: bool = False) -> bool:
+def create_staff_user(pool_id: str, account: dict, temporary: bool = False,
+                      phone: str | None = None) -> bool:
     """Create one staff account (`{username, password, name, unitId, role, regionCode}`);
     with temporary=True the password must be changed at first login (NEW_PASSWORD_REQUIRED).
     No invitation is sent. False when the username already exists (nothing is changed)."""
     cognito = client("cognito-idp")
     username = account["username"].strip().lower()
+    attributes = staff_attributes(account)
+    if phone:
+        attributes.append({"Name": "phone_number", "Value": f"+86{phone}"})
     try:
         cognito.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS",
                                   TemporaryPassword=account["password"],
-                                  UserAttributes=staff_attributes(account))
+                                  UserAttributes=attributes)
     except ClientError as err:
         if _code(err) == "UsernameExistsException":
             return False

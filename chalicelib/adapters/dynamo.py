@@ -71,6 +71,17 @@ class ByHandlerIndex(GlobalSecondaryIndex):
     queue_key = UnicodeAttribute(range_key=True, attr_name="queueKey")
 
 
+class ByActorIndex(GlobalSecondaryIndex):
+    """A staff member's audit lines by time (the admins' audit search); sparse: only audit
+    lines carry `actorUsername`."""
+    class Meta:
+        index_name = "byActor"
+        projection = AllProjection()
+
+    actor_username = UnicodeAttribute(hash_key=True, attr_name="actorUsername")
+    at = UnicodeAttribute(range_key=True)
+
+
 class MatterRecord(_TableItem, discriminator="matter"):
     matter_id = UnicodeAttribute(attr_name="matterId")
     tracking_code = UnicodeAttribute(attr_name="trackingCode")
@@ -142,12 +153,17 @@ class TaskTokenRecord(_TableItem, discriminator="token"):
 
 
 class AuditRecord(_TableItem, discriminator="audit"):
-    """Who read or changed a matter: appended, never updated (no API changes or deletes it)."""
+    """Who read or changed a matter: appended, never updated (no API changes or deletes it).
+    Only ever written with the condition "does not exist", so not even a key collision can
+    overwrite a line."""
     at = UnicodeAttribute()
     matter_id = UnicodeAttribute(attr_name="matterId")
+    tracking_code = UnicodeAttribute(attr_name="trackingCode", null=True)
     action = UnicodeAttribute()
     actor = MapAttribute()
+    actor_username = UnicodeAttribute(attr_name="actorUsername", null=True)
     client = UnicodeAttribute(null=True)
+    by_actor = ByActorIndex()
 
 
 class IdempotencyRecord(_TableItem, discriminator="idempotency"):
@@ -215,6 +231,11 @@ class CaseStatsRecord(_TableItem, discriminator="casestats"):
 
 def _public_entry(item: PublicRecord) -> PublicEntry:
     return PublicEntry(item.matter_id, item.phone_hash, _plain(item.view))
+
+
+def _audit_line(r: AuditRecord) -> dict:
+    return {"at": r.at, "matterId": r.matter_id, "trackingCode": r.tracking_code,
+            "action": r.action, "actor": _plain(r.actor), "client": r.client}
 
 
 def matter_pk(matter_id: str) -> str:
@@ -369,6 +390,7 @@ class DynamoMatterRepository:
             with self._tx() as tx:
                 tx.save(record)
                 if audit is not None:
+                    audit = {"trackingCode": matter.tracking_code, **audit}
                     tx.save(self._audit_record(matter.matter_id, audit),
                             condition=_TableItem.pk.does_not_exist())
                 for e in new_events:
@@ -387,15 +409,27 @@ class DynamoMatterRepository:
     def _audit_record(matter_id: str, audit: dict) -> AuditRecord:
         return AuditRecord(pk=f"A#{matter_id}", sk=f"{audit['at']}#{uuid.uuid4().hex[:12]}",
                            at=audit["at"], matter_id=matter_id, action=audit["action"],
-                           actor=audit["actor"], client=audit.get("client"))
+                           actor=audit["actor"], actor_username=audit["actor"].get("username"),
+                           tracking_code=audit.get("trackingCode"), client=audit.get("client"))
 
     def audit(self, matter_id: str, audit: dict) -> None:
         """A staff read of a matter, on the record (one PutItem)."""
         self._audit_record(matter_id, audit).save(condition=_TableItem.pk.does_not_exist())
 
     def audit_trail(self, matter_id: str, limit: int = 200) -> list[dict]:
-        return [{"at": r.at, "action": r.action, "actor": _plain(r.actor), "client": r.client}
-                for r in AuditRecord.query(f"A#{matter_id}", scan_index_forward=False, limit=limit)]
+        """A matter's audit lines, newest first (one Query on its `A#` partition)."""
+        return [_audit_line(r) for r in
+                AuditRecord.query(f"A#{matter_id}", scan_index_forward=False, limit=limit)]
+
+    def audit_by_actor(self, username: str, since: str, until: str, limit: int = 50,
+                       start: dict | None = None) -> tuple[list[dict], dict | None]:
+        """One person's audit lines between two instants (inclusive), newest first: one page
+        of a Query on `byActor`."""
+        result = AuditRecord.by_actor.query(username, AuditRecord.at.between(since, until),
+                                            scan_index_forward=False, limit=limit,
+                                            last_evaluated_key=start)
+        items = [_audit_line(r) for r in result]
+        return items, result.last_evaluated_key
 
     def load_with_token(self, matter_id: str) -> tuple[Matter, list[Event], str | None] | None:
         """Matter, timeline and the lifecycle's current wait token: one Query."""

@@ -6,6 +6,7 @@
 | `POST /api/auth/password` | `{username, session, newPassword}` | 200 tokens as login; 400 `weak_password` (fields.newPassword); 401 `invalid_session` |
 | `POST /api/auth/refresh` | `{refreshToken}` | 200 `{idToken, accessToken, refreshToken, expiresIn}` (the same refresh token back); 401 `invalid_refresh_token` |
 | `POST /api/auth/logout` | `{accessToken}` | 204, also for an expired or already signed-out token (global sign-out: refresh tokens stop working) |
+| `POST /api/auth/change-password` | `{accessToken, oldPassword, newPassword}` (+ `Authorization: Bearer <idToken>`) | 204; 400 `weak_password` (fields.newPassword), 400 `wrong_password` (fields.oldPassword; counts towards the lockout), 401 `invalid_token` when the access token is not the caller's own, 429 `account_locked` |
 | `GET /api/auth/me` | — (`Authorization: Bearer <idToken>`) | 200 the caller: `{userId, username, name, role, roleName, unitId, unitName, unitType, unitLevel, regionCode, regionName, isLeader}`; 401 `unauthorized` without a token, `invalid_token` for a forged, expired, foreign or access token |
 
 Other blueprints call `current_actor(bp.current_request)` inside a `handles_errors` route.
@@ -16,7 +17,7 @@ import functools
 
 from chalice import Blueprint, Response
 
-from .. import reference
+from .. import reference, wiring
 from ..adapters import clock
 from ..adapters.auth import (CognitoIdentityProvider, DynamoLoginStore, JwksCache, StaffPool,
                              TokenVerifier)
@@ -34,8 +35,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 def _deps_for(pool: StaffPool) -> service.Deps:
     verifier = TokenVerifier(pool.issuer, pool.client_id, JwksCache(pool.jwks_url))
     return service.Deps(idp=CognitoIdentityProvider(pool), store=DynamoLoginStore(),
-                        verify=verifier.verify, unit_lookup=reference.unit,
-                        region_lookup=reference.region, now=clock.now)
+                        verify=verifier.verify, unit_lookup=wiring.unit_lookup,
+                        region_lookup=reference.region, now=clock.now,
+                        verify_access=lambda token: verifier.verify(token, "access"))
 
 
 def auth_deps() -> service.Deps:
@@ -67,7 +69,7 @@ def current_actor(request) -> Actor:
 
 
 def actor_view(actor: Actor) -> dict:
-    unit = reference.unit(actor.unit_id) or {}
+    unit = wiring.unit_lookup(actor.unit_id) or {}
     region = reference.region(actor.region_code) or {}
     return {"userId": actor.user_id, "username": actor.username, "name": actor.name,
             "role": actor.role, "roleName": actor.role_name, "unitId": actor.unit_id,
@@ -99,6 +101,15 @@ def refresh():
 @handles_errors
 def logout():
     service.logout(json_body(bp.current_request), auth_deps())
+    return Response(body="", status_code=204, headers=NO_STORE)
+
+
+@bp.route("/auth/change-password", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def change_password():
+    request = bp.current_request
+    actor = current_actor(request)
+    service.change_password(json_body(request), actor, auth_deps())
     return Response(body="", status_code=204, headers=NO_STORE)
 
 

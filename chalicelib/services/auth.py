@@ -33,6 +33,7 @@ NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
 INVALID_CREDENTIALS = "用户名或密码错误"
 ACCOUNT_LOCKED = "登录失败次数过多，账号已暂时锁定，请{minutes}分钟后再试"
 PASSWORD_POLICY = "密码至少10位，须同时包含大写字母、小写字母、数字和符号"
+ACCOUNT_DISABLED = "账号已停用，请联系管理员"
 SESSION_EXPIRED = "修改密码的会话已失效，请重新登录"
 REFRESH_EXPIRED = "登录已过期，请重新登录"
 MAX_USERNAME = 128
@@ -54,6 +55,10 @@ class InvalidRefreshToken(Exception):
 
 class PasswordRejected(Exception):
     """The new password does not meet the pool's password policy."""
+
+
+class AccountDisabled(Exception):
+    """An administrator disabled the account (停用)."""
 
 
 class PasswordResetRequired(Exception):
@@ -79,6 +84,7 @@ class IdentityProvider(Protocol):
     def complete_new_password(self, username: str, session: str, new_password: str) -> Tokens | Challenge: ...
     def refresh(self, refresh_token: str) -> Tokens: ...
     def sign_out(self, access_token: str) -> None: ...
+    def change_password(self, access_token: str, old_password: str, new_password: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,7 @@ class Deps:
     now: Callable[[], datetime]                      # the app clock (login records)
     wall_time: Callable[[], float] = time.time       # real time (lockout)
     policy: LockoutPolicy = field(default_factory=LockoutPolicy)
+    verify_access: Callable[[str], dict] | None = None  # access token → verified claims
 
 
 # -- input --------------------------------------------------------------------------------
@@ -212,6 +219,9 @@ def login(body: Any, deps: Deps) -> dict:
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials") from None
     except PasswordResetRequired:
         raise Forbidden("密码已被重置，请联系管理员获取临时密码", code="password_reset_required") from None
+    except AccountDisabled:
+        # Cognito says so before checking the password: not counted as a failed guess.
+        raise Forbidden(ACCOUNT_DISABLED, code="account_disabled") from None
     if isinstance(answer, Challenge):
         return _challenge_body(answer, username)
     return _signed_in(username, answer, deps, state.failures > 0)
@@ -253,3 +263,39 @@ def logout(body: Any, deps: Deps) -> None:
     token answers the same)."""
     (access_token,) = _require(body, ("accessToken", "访问令牌", 8192))
     deps.idp.sign_out(access_token)
+
+
+WRONG_PASSWORD = "原密码不正确"
+
+
+def change_password(body: Any, actor: Actor, deps: Deps) -> None:
+    """个人中心 › 修改密码: the signed-in person changes their own password with their access
+    token (Cognito ChangePassword). The access token must be the caller's own; wrong old
+    passwords count towards the same lockout as failed logins, so this is no way round it."""
+    access_token, old_password, new_password = _require(
+        body, ("accessToken", "访问令牌", 8192), ("oldPassword", "原密码", MAX_PASSWORD),
+        ("newPassword", "新密码", MAX_PASSWORD))
+    claims = deps.verify_access(access_token) if deps.verify_access else {}
+    if normalize_username(claims.get("username")) != actor.username:
+        raise Unauthorized("访问令牌无效或已过期，请重新登录", code="invalid_token")
+    key = lockout_key(actor.username)
+    now = deps.wall_time()
+    state = deps.store.failure_state(key)
+    locked = deps.policy.locked_for(state, now)
+    if locked:
+        raise _locked(locked)
+    try:
+        deps.idp.change_password(access_token, old_password, new_password)
+    except PasswordRejected:
+        raise ValidationFailed(PASSWORD_POLICY, code="weak_password",
+                               fields={"newPassword": PASSWORD_POLICY}) from None
+    except InvalidCredentials:
+        state = deps.store.record_failure(key, now, deps.policy.window_seconds,
+                                          deps.policy.window_seconds + deps.policy.lock_seconds)
+        locked = deps.policy.locked_for(state, now)
+        if locked:
+            raise _locked(locked) from None
+        raise ValidationFailed(WRONG_PASSWORD, code="wrong_password",
+                               fields={"oldPassword": WRONG_PASSWORD}) from None
+    if state.failures:
+        deps.store.clear_failures(key)

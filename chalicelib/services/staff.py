@@ -69,9 +69,13 @@ def allowed_actions(actor, matter: Matter, directory, now: datetime) -> list[str
     return sorted(a for a in mine if lifecycle.allowed_by_state(matter, a, now))
 
 
-def _audit(actor, action: str, now: datetime, client: str | None) -> dict:
-    return {"at": deadlines.iso(now), "action": action, "actor": actor.as_event_actor(),
+def _audit(actor, action: str, now: datetime, client: str | None, matter: Matter | None = None) -> dict:
+    """An audit line; with the matter, its tracking code too (the admins' search shows it)."""
+    line = {"at": deadlines.iso(now), "action": action, "actor": actor.as_event_actor(),
             "client": client}
+    if matter is not None:
+        line["trackingCode"] = matter.tracking_code
+    return line
 
 
 def _load_in_scope(matter_id: str, actor, deps: StaffDeps, now: datetime):
@@ -119,7 +123,7 @@ def matter_view(matter: Matter, events, actor, deps: StaffDeps, now: datetime) -
 def get_matter(matter_id: str, actor, deps: StaffDeps, client: str | None = None) -> dict:
     now = deps.now()
     matter, events, _ = _load_in_scope(matter_id, actor, deps, now)
-    deps.repo.audit(matter.matter_id, _audit(actor, "view", now, client))
+    deps.repo.audit(matter.matter_id, _audit(actor, "view", now, client, matter))
     return matter_view(matter, events, actor, deps, now)
 
 
@@ -137,7 +141,7 @@ def act(matter_id: str, actor, body: Any, deps: StaffDeps, client: str | None = 
     if decision is Decision.NOT_VISIBLE:
         raise NotFound("未找到该事项", code="matter_not_found")
     if decision is Decision.FORBIDDEN:
-        deps.repo.audit(matter.matter_id, _audit(actor, f"denied:{action}", now, client))
+        deps.repo.audit(matter.matter_id, _audit(actor, f"denied:{action}", now, client, matter))
         raise Forbidden(f"您无权执行「{ACTION_NAMES.get(action, action)}」", code="action_forbidden")
     expected = body.get("version")
     if expected is not None and expected != matter.version:
@@ -251,7 +255,7 @@ def dispatch_options(matter_id: str, actor, deps: StaffDeps, client: str | None 
     decision = permissions.decide(actor, facts(matter, deps.directory, now), "dispatch")
     if decision is not Decision.ALLOW:
         raise Forbidden("只有负责分流的中心可以分派此事项", code="action_forbidden")
-    deps.repo.audit(matter.matter_id, _audit(actor, "view_dispatch_candidates", now, client))
+    deps.repo.audit(matter.matter_id, _audit(actor, "view_dispatch_candidates", now, client, matter))
     centre = deps.directory.unit(matter.holder_centre_id)
     return [{"unitId": u["id"], "name": u["name"], "type": u["type"], "level": u["level"]}
             for u in deps.dispatch_candidates(matter, centre["regionCode"])[:100]]

@@ -8,6 +8,7 @@ import time
 
 import boto3
 import pytest
+import requests
 
 from tests.runtime_process import RuntimeProcess
 
@@ -116,5 +117,48 @@ def test_a_citizen_verifies_by_sms_and_uploads_evidence_from_the_portal_origin(t
     try:
         items = rt.get(f"/api/matters/{receipt['trackingCode']}/evidence?phone={phone}").json()["items"]
         assert requests.get(items[0]["url"], timeout=10).content == png
+    finally:
+        rt.stop()
+
+
+def test_admin_made_accounts_and_unit_edits_survive_a_restart_passwords_do_not(tmp_path):
+    data = tmp_path / "data"
+
+    def admin_headers(rt):
+        token = rt.post("/api/auth/login", {"username": "admin", "password": "Jieyou#2026demo"}).json()["idToken"]
+        return {"Authorization": f"Bearer {token}"}
+
+    rt = RuntimeProcess(data).start()
+    try:
+        auth = admin_headers(rt)
+        created = rt.post("/api/admin/accounts", {"username": "new.mediator", "name": "钟晓梅",
+                                                  "role": "mediator", "unitId": "pmc-431002001"},
+                          headers=auth)
+        assert created.status_code == 201, created.text
+        temporary = created.json()["temporaryPassword"]
+        assert rt.post("/api/admin/accounts/county.staff/disable", {}, headers=auth).ok
+        renamed = requests.put(rt.url + "/api/admin/units/dept-431002-hrss", headers=auth, timeout=10,
+                               json={"version": 0, "name": "北湖区人社局"})
+        assert renamed.ok, renamed.text
+    finally:
+        assert rt.stop(signal.SIGINT) == 0
+
+    rt = RuntimeProcess(data, port=rt.port).start()
+    try:
+        report = rt.get("/api/dev/runtime").json()
+        assert report["accountsRestored"] == 1 and report["accountsDisabled"] == 1
+        auth = admin_headers(rt)
+        listed = rt.get("/api/admin/accounts?unitId=pmc-431002001", headers=auth).json()["items"]
+        assert [a["username"] for a in listed if a["username"] == "new.mediator"] == ["new.mediator"]
+        denied = rt.post("/api/auth/login", {"username": "county.staff", "password": "Jieyou#2026demo"})
+        assert denied.status_code == 403 and denied.json()["error"]["code"] == "account_disabled"
+        # the temporary password was never written down: an admin issues a new one
+        assert rt.post("/api/auth/login", {"username": "new.mediator", "password": temporary}).status_code == 401
+        again = rt.post("/api/admin/accounts/new.mediator/reset-password", {}, headers=auth).json()
+        challenge = rt.post("/api/auth/login", {"username": "new.mediator",
+                                                "password": again["temporaryPassword"]}).json()
+        assert challenge["challenge"] == "NEW_PASSWORD_REQUIRED"
+        unit = rt.get("/api/admin/units/dept-431002-hrss", headers=auth).json()
+        assert unit["name"] == "北湖区人社局" and unit["version"] == 1
     finally:
         rt.stop()

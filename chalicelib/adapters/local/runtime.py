@@ -120,6 +120,7 @@ class LocalRuntime:
             self._objects = saved.get("objects") or {}
             self.status.extra["restoredObjects"] = snapshot.load_buckets(
                 session.client("s3"), self.data_dir / "objects", self._objects)
+            self._restore_accounts()
         self._anchor_clock(saved)
 
         from app import app  # imported only now: settings read the environment set above
@@ -155,14 +156,23 @@ class LocalRuntime:
 
     def _staff_sign_in(self) -> None:
         """moto's Cognito keeps nothing across a restart: the demo staff accounts are created
-        again at every start (accounts made by administrators are not kept yet). Tokens are
-        verified against the JWKS moto's server publishes for the pool (STAFF_JWKS_URL)."""
+        again at every start; accounts made by administrators come back from the account
+        register once the tables are loaded (`_restore_accounts`). Tokens are verified against
+        the JWKS moto's server publishes for the pool (STAFF_JWKS_URL)."""
         from ... import reference
         from ..auth import ensure_staff_users
         pool_id = self.env["STAFF_USER_POOL_ID"]
         self.env["STAFF_JWKS_URL"] = f"{self.status.extra['motoEndpoint']}/{pool_id}/.well-known/jwks.json"
         os.environ["STAFF_JWKS_URL"] = self.env["STAFF_JWKS_URL"]
         self.status.extra["staffAccountsCreated"] = ensure_staff_users(pool_id, reference.demo_accounts())
+
+    def _restore_accounts(self) -> None:
+        """Accounts administrators created or disabled, from the account register in the
+        loaded table: recreated without their password (never stored), see docs/local-runtime.md."""
+        from ...domain.accounts import temporary_password
+        from ..accounts import restore_accounts
+        self.status.extra.update(restore_accounts(self.env["STAFF_USER_POOL_ID"],
+                                                  lambda: temporary_password(os.urandom)))
 
     def _anchor_clock(self, saved: dict | None) -> None:
         """Matter-time never runs backwards across a restart, whatever the clock speed."""
