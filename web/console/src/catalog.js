@@ -27,7 +27,7 @@ export const STATUSES = [
 
 export const CHANNELS = [
   { code: 'visit', name: '走访发现' }, { code: 'phone', name: '来电' }, { code: 'window', name: '来访窗口' },
-  { code: 'online', name: '网上提交' },
+  { code: 'online', name: '百姓解忧站' }, { code: 'portal', name: '百姓解忧站' }, { code: 'hotline', name: '12345 热线' },
 ]
 
 export const OUTCOMES = { resolved: '已解决', partly_resolved: '部分解决', unresolved: '未解决' }

@@ -11,7 +11,7 @@ const routes = [
     path: '/',
     component: () => import('./components/Shell.vue'),
     children: [
-      { path: '', redirect: () => homeOf(session.me?.role) },
+      { path: '', component: { render: () => null } }, // the guard sends each role to its home page
       { path: 'intake/:kind', ...page(() => import('./pages/Intake.vue'), 'intake', '受理登记') },
       { path: 'query/:kind', ...page(() => import('./pages/Summary.vue'), 'query', '汇总查询') },
       { path: 'tasks', ...page(() => import('./pages/Tasks.vue'), 'tasks', '我们的工作任务'), props: { view: 'unit' } },
@@ -50,6 +50,6 @@ router.beforeEach(async (to) => {
   if (!session.me) {
     try { await loadMe() } catch { return { path: '/login', query: { redirect: to.fullPath } } }
   }
-  if (to.meta.area && !allowed(session.me.role, to.meta.area)) return homeOf(session.me.role)
+  if (to.path === '/' || (to.meta.area && !allowed(session.me.role, to.meta.area))) return homeOf(session.me.role)
   return true
 })
