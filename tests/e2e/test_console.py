@@ -182,6 +182,36 @@ def test_a_wrong_password_is_shown_and_a_session_survives_a_reload(console, desk
     assert "分流转办" in menu and "系统管理" not in menu  # county centre staff: no admin pages
 
 
+def test_first_login_with_a_temporary_password_sets_a_new_one(console, live_server, desk):
+    """An account an administrator just created (AdminCreateUser in the runtime's user pool)
+    answers NEW_PASSWORD_REQUIRED; the console asks for the new password and signs in."""
+    import boto3
+    endpoint = live_server.get("/api/dev/runtime").json()["motoEndpoint"]
+    cognito = boto3.client("cognito-idp", endpoint_url=endpoint, region_name="us-east-1",
+                           aws_access_key_id="local", aws_secret_access_key="local")
+    pool = next(p["Id"] for p in cognito.list_user_pools(MaxResults=10)["UserPools"]
+                if p["Name"].endswith("-staff"))
+    username = "newcomer" + uuid.uuid4().hex[:6]
+    cognito.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS",
+                              TemporaryPassword="Temp#2026pass", UserAttributes=[
+                                  {"Name": "name", "Value": "郑新"},
+                                  {"Name": "custom:unitId", "Value": "dept-431002-hrss"},
+                                  {"Name": "custom:role", "Value": "dept_handler"},
+                                  {"Name": "custom:regionCode", "Value": "431002"}])
+    page = desk
+    page.goto(console)
+    page.fill("#username", username)
+    page.fill("#password", "Temp#2026pass")
+    page.click("#login-submit")
+    page.fill("#new-password", "Fresh#2026pass")
+    page.fill("#confirm-password", "Fresh#2026pass")
+    page.click("#login-submit")
+    page.wait_for_selector('[data-test="who"]', timeout=15000)
+    assert "郑新" in page.inner_text('[data-test="who"]')
+    menu = page.inner_text(".el-menu")
+    assert "我们的工作任务" in menu and "分流转办" not in menu and "受理登记" not in menu
+
+
 # --- a centre dispatches ---------------------------------------------------------------------------
 
 def test_township_centre_staff_dispatches_a_matter_with_the_suggested_unit(console, live_server, desk):
