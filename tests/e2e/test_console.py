@@ -212,6 +212,56 @@ def test_first_login_with_a_temporary_password_sets_a_new_one(console, live_serv
     assert "我们的工作任务" in menu and "分流转办" not in menu and "受理登记" not in menu
 
 
+def _saved_session(tokens: dict, expires_in_ms: int) -> str:
+    return ("localStorage.setItem('jieyou.console.session', JSON.stringify({tokens: %s, expiresAt: Date.now() + %d}))"
+            % (json.dumps(tokens), expires_in_ms))
+
+
+def test_an_expiring_token_is_refreshed_and_a_rejected_one_leads_back_to_login(console, live_server, browser):
+    r = live_server.post("/api/auth/login", {"username": "county.staff", "password": PASSWORD}).json()
+    tokens = {k: r[k] for k in ("idToken", "accessToken", "refreshToken")}
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    context.add_init_script(_saved_session(tokens, 60_000))  # one minute left: inside the margin
+    page = context.new_page()
+    refreshed = []
+    page.on("request", lambda req: refreshed.append(req.url) if req.url.endswith("/api/auth/refresh") else None)
+    page.goto(console + "#/tasks")
+    page.wait_for_selector('[data-test="who"]', timeout=15000)
+    assert len(refreshed) == 1  # refreshed before the first call, not once per call
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    context.add_init_script(_saved_session({**tokens, "idToken": tokens["idToken"][:-8] + "AAAAAAAA"}, 3_600_000))
+    page = context.new_page()
+    page.goto(console + "#/tasks")
+    page.wait_for_selector("#username", timeout=15000)
+    assert "redirect=" in page.url and "tasks" in page.url
+    context.close()
+
+
+def test_village_worker_registers_a_dispute_found_on_a_visit(console, live_server, desk):
+    require_endpoint(live_server, "/api/staff/matters?kind=mediation")
+    page = desk
+    title = unique("走访发现宅基地纠纷")
+    sign_in(page, console, "village.worker", "/intake/mediation")
+    form = page.locator("#intake-form")
+    form.get_by_text("走访发现").click()
+    form.locator(".region-picker input").first.click()
+    page.keyboard.type("北湖路社区")
+    page.locator(".el-cascader__suggestion-item", has_text="北湖路社区").first.click(timeout=10000)
+    form.locator(".el-select").first.click()
+    page.locator(".el-select-dropdown__item", has_text="房屋宅基地").click()
+    form.locator('[name="title"]').fill(title)
+    form.locator('[name="description"]').fill("两户村民因宅基地边界发生争执，网格员走访发现。")
+    form.locator('[name="applicant.name"]').fill("黄大伯")
+    form.locator('[name="applicant.phone"]').fill("13712345678")
+    page.click("#intake-submit")
+    page.click("#intake-open", timeout=15000)
+    page.wait_for_selector("#matter-actions", timeout=15000)
+    assert page.inner_text("#matter-title") == title
+    assert "走访发现" in page.inner_text(".el-descriptions")
+
+
 # --- a centre dispatches ---------------------------------------------------------------------------
 
 def test_township_centre_staff_dispatches_a_matter_with_the_suggested_unit(console, live_server, desk):
