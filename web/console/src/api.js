@@ -55,7 +55,8 @@ function acceptTokens(t) {
 
 function scheduleRefresh() {
   clearTimeout(refreshTimer)
-  const wait = Math.max(session.expiresAt - Date.now() - REFRESH_MARGIN_MS, 5000)
+  // clamped: setTimeout fires at once for delays past 2^31 ms
+  const wait = Math.min(Math.max(session.expiresAt - Date.now() - REFRESH_MARGIN_MS, 5000), 2 ** 31 - 1)
   refreshTimer = setTimeout(() => { refresh().catch(() => {}) }, wait)
 }
 
