@@ -149,6 +149,8 @@ def test_township_mediator_accepts_and_concludes_a_matter_from_the_unit_queue(co
     dialog.locator("#action-submit").click()
     status_is(page, "已办结")
     assert "已达成" in page.inner_text("#outcome")
+    timeline = page.inner_text("#timeline")
+    assert "吴丽华" in timeline and "群众" in timeline  # who did what: the mediator, the citizen
 
     citizen = live_server.get(f"/api/matters/{receipt['trackingCode']}", params={"phone": "13812345678"})
     assert citizen.json()["status"] == "concluded"
