@@ -1,5 +1,6 @@
 """One origin for the API and the web front: `/api/...` goes to the Chalice app through
-Chalice's own LocalGateway, everything else is a static file from `web/`."""
+Chalice's own LocalGateway, `/console/...` is the built staff console (`web/console/dist`, made by
+`make console`), everything else is a static file from `web/`."""
 from __future__ import annotations
 
 import base64
@@ -45,6 +46,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/api" or path.startswith("/api/"):
             self._api()
+        elif self.command in ("GET", "HEAD") and (path == "/console" or path.startswith("/console/")):
+            self._console(path)
         elif self.command in ("GET", "HEAD"):
             self._static(path)
         else:
@@ -83,16 +86,30 @@ class _Handler(BaseHTTPRequestHandler):
             rel += "index.html"
         target = (self.web_root / rel).resolve()
         if self.web_root not in target.parents or not target.is_file():
-            # client-side routes of the console fall back to its index page
-            console = self.web_root / "console" / "index.html"
-            if rel.startswith("console/") and console.is_file() and "." not in rel.rsplit("/", 1)[-1]:
-                target = console
-            else:
-                return self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, "未找到页面".encode())
+            return self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, "未找到页面".encode())
+        cache = "no-cache" if target.suffix == ".html" else "public, max-age=300"
+        self._file(target, cache)
+
+    def _console(self, path: str):
+        """The console uses hash routes, so every page is `/console/` itself; its hashed assets
+        never change under a name and are cached for a year, index.html is revalidated."""
+        if path == "/console":
+            return self._send(301, {"Location": "/console/", "Content-Type": "text/plain; charset=utf-8"}, b"")
+        root = self.web_root / "console" / "dist"
+        rel = unquote(path)[len("/console/"):] or "index.html"
+        target = (root / rel).resolve()
+        if not (root / "index.html").is_file():
+            return self._send(503, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"},
+                              "工作端尚未构建，请运行 make console (console not built: run make console)".encode())
+        if root.resolve() not in target.parents or not target.is_file():
+            return self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, "未找到页面".encode())
+        hashed = rel.startswith("assets/")
+        self._file(target, "public, max-age=31536000, immutable" if hashed else "no-cache")
+
+    def _file(self, target: Path, cache: str):
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype == "application/javascript":
             ctype += "; charset=utf-8"
-        cache = "no-cache" if target.suffix == ".html" else "public, max-age=300"
         self._send(200, {"Content-Type": ctype, "Cache-Control": cache}, target.read_bytes())
 
     def _send(self, status: int, headers: dict, body: bytes):
