@@ -48,7 +48,7 @@ class RuntimeProcess:
     def read_log(self) -> str:
         return (self.data_dir.parent / f"runtime-{self.port}.log").read_text(errors="replace")
 
-    def stop(self, sig=signal.SIGINT, timeout: float = 60) -> int:
+    def stop(self, sig=signal.SIGINT, timeout: float = 120) -> int:
         self.proc.send_signal(sig)
         code = self.proc.wait(timeout=timeout)
         self.log.close()
