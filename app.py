@@ -1,7 +1,7 @@
 """Jieyou's HTTP API: this module only creates the app and wires the blueprints."""
 from chalice import Chalice
 
-from chalicelib.api import auth, dev, public, staff
+from chalicelib.api import auth, dev, public, queries, staff
 from chalicelib.api.http import error_envelope_middleware
 
 app = Chalice(app_name="jieyou")
@@ -12,3 +12,4 @@ app.register_blueprint(public.bp, url_prefix="/api")
 app.register_blueprint(dev.bp, url_prefix="/api")
 app.register_blueprint(auth.bp, url_prefix="/api")
 app.register_blueprint(staff.bp, url_prefix="/api")
+app.register_blueprint(queries.bp, url_prefix="/api")

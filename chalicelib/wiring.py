@@ -12,7 +12,7 @@ from .adapters.secrets import PhoneHasher
 from .domain import deadlines, routing
 from .reference import routing as routing_data
 from .reference.directory import ReferenceDirectory
-from .services import lifecycle, staff
+from .services import lifecycle, queries, staff
 from .services.intake import Deps
 from .services.placement import Placer
 
@@ -61,6 +61,12 @@ def lifecycle_deps() -> lifecycle.LifecycleDeps:
                                    calendar=sd.calendar)
 
 
+@functools.lru_cache(maxsize=1)
+def query_deps() -> queries.QueryDeps:
+    sd = staff_deps()
+    return queries.QueryDeps(repo=repository(), directory=sd.directory, now=clock.now)
+
+
 def reset() -> None:
-    for cached in (repository, staff_deps, intake_deps):
+    for cached in (repository, staff_deps, intake_deps, query_deps):
         cached.cache_clear()

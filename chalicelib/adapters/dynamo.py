@@ -23,6 +23,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from .. import settings
+from ..domain import queries
 from ..domain.errors import Conflict
 from ..domain.matter import Event, Matter
 from ..services.ports import IdempotencyEntry, IdempotencyKeyUsed, PublicEntry, TrackingCodeTaken
@@ -71,6 +72,16 @@ class ByHandlerIndex(GlobalSecondaryIndex):
     queue_key = UnicodeAttribute(range_key=True, attr_name="queueKey")
 
 
+class BySummaryIndex(GlobalSecondaryIndex):
+    """汇总查询: every matter by kind and county, newest first (see domain/queries.py)."""
+    class Meta:
+        index_name = "bySummary"
+        projection = AllProjection()
+
+    summary_partition = UnicodeAttribute(hash_key=True, attr_name="summaryPartition")
+    summary_key = UnicodeAttribute(range_key=True, attr_name="summaryKey")
+
+
 class MatterRecord(_TableItem, discriminator="matter"):
     matter_id = UnicodeAttribute(attr_name="matterId")
     tracking_code = UnicodeAttribute(attr_name="trackingCode")
@@ -106,10 +117,13 @@ class MatterRecord(_TableItem, discriminator="matter"):
     queue_unit_id = UnicodeAttribute(attr_name="queueUnitId", null=True)
     handler_id = UnicodeAttribute(attr_name="handlerId", null=True)
     queue_key = UnicodeAttribute(attr_name="queueKey", null=True)
+    summary_partition = UnicodeAttribute(attr_name="summaryPartition", null=True)
+    summary_key = UnicodeAttribute(attr_name="summaryKey", null=True)
     version = VersionAttribute()
     by_phone = ByPhoneIndex()
     by_queue = ByQueueIndex()
     by_handler = ByHandlerIndex()
+    by_summary = BySummaryIndex()
 
 
 class EventRecord(_TableItem, discriminator="event"):
@@ -145,6 +159,16 @@ class AuditRecord(_TableItem, discriminator="audit"):
     action = UnicodeAttribute()
     actor = MapAttribute()
     client = UnicodeAttribute(null=True)
+
+
+class UnitRefRecord(_TableItem, discriminator="unitref"):
+    """A unit's pointer to a matter it handled or took part in (`P#<unitId>`): how a department
+    or mediation organisation, which has no region subtree, finds its matters after they left
+    its work list. Holds only what never changes, so it is written once per unit and matter."""
+    matter_id = UnicodeAttribute(attr_name="matterId")
+    kind = UnicodeAttribute()
+    region_code = UnicodeAttribute(attr_name="regionCode")
+    category = UnicodeAttribute(null=True)
 
 
 class IdempotencyRecord(_TableItem, discriminator="idempotency"):
@@ -218,6 +242,8 @@ def record_from_matter(m: Matter) -> MatterRecord:
         outcome=m.outcome, warned=m.warned, queue_unit_id=m.queue_unit_id(),
         handler_id=(m.first_handler or {}).get("id") if m.queue_unit_id() else None,
         queue_key=m.queue_key(),
+        summary_partition=queries.summary_partition(m.kind, m.region_code),
+        summary_key=queries.summary_key(m.received_at, m.matter_id),
     )
     if m.version is not None:
         r.version = m.version
@@ -233,6 +259,26 @@ def event_record(matter: Matter, e: Event) -> EventRecord:
 def event_from_record(r: EventRecord) -> Event:
     return Event(seq=int(r.seq), at=r.at, type=r.event_type, text=r.text, public=bool(r.public),
                  actor=_plain(r.actor), note=r.note, data=_plain(r.data or {}))
+
+
+def unit_ref_pk(unit_id: str) -> str:
+    return f"P#{unit_id}"
+
+
+def _unit_refs(m: Matter) -> list[UnitRefRecord]:
+    """Pointers for every unit that handles or took part in the matter. Rewritten unchanged
+    with each save (a Put of an identical item), so a unit that joins is never missed."""
+    units = sorted(set(m.participant_unit_ids) | ({m.assigned_unit_id} if m.assigned_unit_id else set()))
+    return [UnitRefRecord(pk=unit_ref_pk(u), sk=queries.summary_key(m.received_at, m.matter_id),
+                          matter_id=m.matter_id, kind=m.kind, region_code=m.region_code,
+                          category=m.category) for u in units]
+
+
+def _one_page(result) -> tuple[list, dict | None]:
+    """Exactly one Query request of a PynamoDB result: its items and LastEvaluatedKey.
+    (Iterating the result would keep querying until a filtered page is full.)"""
+    page = next(result.page_iter)
+    return [_TableItem.from_raw_data(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
 
 def _failed_indexes(err: TransactWriteError) -> set[int]:
@@ -280,6 +326,7 @@ class DynamoMatterRepository:
                               matter_id=matter.matter_id, phone_hash=matter.phone_hash,
                               view=public_snapshot)
         items = [record, public] + [event_record(matter, e) for e in first_events]
+        items += _unit_refs(matter)
         if idempotency:
             key_hash, body_hash = idempotency
             items.append(IdempotencyRecord(
@@ -289,7 +336,8 @@ class DynamoMatterRepository:
         try:
             with self._tx() as tx:
                 for item in items:
-                    cond = None if isinstance(item, MatterRecord) else _TableItem.pk.does_not_exist()
+                    cond = None if isinstance(item, (MatterRecord, UnitRefRecord)) \
+                        else _TableItem.pk.does_not_exist()
                     tx.save(item, condition=cond)
         except TransactWriteError as err:
             failed = _failed_indexes(err)
@@ -316,6 +364,8 @@ class DynamoMatterRepository:
                             condition=_TableItem.pk.does_not_exist())
                 for e in new_events:
                     tx.save(event_record(matter, e), condition=_TableItem.pk.does_not_exist())
+                for ref in _unit_refs(matter):
+                    tx.save(ref)
                 if public_snapshot is not None:
                     tx.save(PublicRecord(pk=public_pk(matter.tracking_code), sk=META,
                                          matter_id=matter.matter_id,
@@ -426,5 +476,53 @@ class DynamoMatterRepository:
         return [matter_from_record(r) for r in
                 MatterRecord.by_phone.query(phone_hash, scan_index_forward=False, limit=limit)]
 
+    # --- summary queries (汇总查询): docs/data-model.md, domain/queries.py -----------------
 
+    def summary_page(self, partition: str, lower: str, upper: str, limit: int, start: dict | None,
+                     region_prefix: str | None = None, category: str | None = None,
+                     status: str | None = None, severity: str | None = None,
+                     supervised: bool | None = None) -> tuple[list[tuple[str, Matter]], dict | None, str | None]:
+        """One Query of one `bySummary` partition, newest first, keys within [lower, upper];
+        the filters DynamoDB can apply are applied there. Returns (sort key, matter) pairs,
+        the start of the next read (None when the partition is done) and its sort key."""
+        cond = None
+        for c in (MatterRecord.region_code.startswith(region_prefix) if region_prefix else None,
+                  MatterRecord.category == category if category else None,
+                  MatterRecord.status == status if status else None,
+                  MatterRecord.severity == severity if severity else None,
+                  MatterRecord.supervised == supervised if supervised is not None else None):
+            if c is not None:
+                cond = c if cond is None else cond & c
+        result = MatterRecord.by_summary.query(
+            partition, MatterRecord.summary_key.between(lower, upper), filter_condition=cond,
+            scan_index_forward=False, page_size=limit, last_evaluated_key=start)
+        records, last = _one_page(result)
+        items = [(r.summary_key, matter_from_record(r)) for r in records if isinstance(r, MatterRecord)]
+        return items, last, (last or {}).get("summaryKey", {}).get("S")
+
+    def unit_ref_page(self, unit_id: str, lower: str, upper: str, limit: int, start: dict | None,
+                      kinds: tuple[str, ...] | None = None, region_prefix: str | None = None,
+                      category: str | None = None) -> tuple[list[tuple[str, str]], dict | None, str | None]:
+        """One Query of a unit's pointers (`P#<unitId>`), newest first: (sort key, matterId)."""
+        cond = None
+        for c in (UnitRefRecord.kind.is_in(*kinds) if kinds else None,
+                  UnitRefRecord.region_code.startswith(region_prefix) if region_prefix else None,
+                  UnitRefRecord.category == category if category else None):
+            if c is not None:
+                cond = c if cond is None else cond & c
+        result = UnitRefRecord.query(unit_ref_pk(unit_id), UnitRefRecord.sk.between(lower, upper),
+                                     filter_condition=cond, scan_index_forward=False,
+                                     page_size=limit, last_evaluated_key=start)
+        records, last = _one_page(result)
+        items = [(r.sk, r.matter_id) for r in records if isinstance(r, UnitRefRecord)]
+        return items, last, (last or {}).get("sk", {}).get("S")
+
+    def matters_by_ids(self, matter_ids: list[str]) -> dict[str, Matter]:
+        """Matter items by id: one BatchGetItem per 100 (PynamoDB retries unprocessed keys)."""
+        out: dict[str, Matter] = {}
+        keys = [(matter_pk(i), META) for i in dict.fromkeys(matter_ids)]
+        for item in _TableItem.batch_get(keys):
+            if isinstance(item, MatterRecord):
+                out[item.matter_id] = matter_from_record(item)
+        return out
 

@@ -1,0 +1,151 @@
+"""Console queries: 汇总查询 and its export. Lists read indexes only (no Scan); the permission
+policy has the last word on every row.
+
+Two access paths (docs/data-model.md):
+- centres, village grid workers and admins query their region in the `bySummary` index, one
+  partition per kind and county, merged newest first;
+- departments and mediation organisations, which have no region subtree, read their unit's
+  pointers (`P#<unitId>`) and then the matters those point to.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from .. import reference
+from ..domain import deadlines, lifecycle, permissions, queries
+from ..domain.matter import STATUS_NAMES, Matter
+from .staff import facts
+
+UNIT_PATH_ROLES = permissions.UNIT_ROLES
+MAX_EXTRA_CALLS = 25  # Queries beyond one per partition before a page is cut short
+NARROW_LIMIT = 200  # items per Query when DynamoDB's filter will drop most of them
+
+
+@dataclass
+class QueryDeps:
+    repo: Any
+    directory: Any
+    now: Callable[[], datetime]
+
+
+def parse(params: dict | None, max_days: int | None = None) -> queries.Filters:
+    return queries.parse_filters(
+        params, kinds=[k["code"] for k in reference.kinds()],
+        categories=reference.category_codes(), statuses=STATUS_NAMES,
+        severities=reference.severity_codes(),
+        region_exists=lambda code: reference.region(code) is not None, max_days=max_days)
+
+
+def counties() -> list[str]:
+    return [c["code"] for c in reference.catalog()["regions"]["children"]]
+
+
+def _unit_name(directory, unit_id: str | None) -> str | None:
+    unit = directory.unit(unit_id) if unit_id else None
+    return unit["name"] if unit else None
+
+
+def row(m: Matter, now: datetime, directory) -> dict:
+    """A list item: the work-list row plus what a summary table shows."""
+    region = reference.region(m.region_code) or {}
+    return {
+        "matterId": m.matter_id, "trackingCode": m.tracking_code, "kind": m.kind,
+        "title": m.title, "status": m.status, "statusName": STATUS_NAMES[m.status],
+        "deadlines": deadlines.view_clocks(m.clocks, now),
+        "overdue": deadlines.is_overdue(m.clocks, now), "supervised": m.supervised,
+        "warning": lifecycle.warnings_due(m), "severity": m.severity,
+        "regionCode": m.region_code, "receivedAt": m.received_at, "category": m.category,
+        "channel": m.channel, "assignedUnitId": m.assigned_unit_id,
+        "assignedUnitName": _unit_name(directory, m.assigned_unit_id or m.holder_centre_id),
+        "regionName": region.get("name"), "regionPath": "".join((region.get("path") or [])[1:]),
+        "concludedAt": (m.outcome or {}).get("at"),
+        "outcome": ({"result": m.outcome.get("result"), "resultName": lifecycle.OUTCOMES.get(m.outcome.get("result")),
+                     "answer": m.outcome.get("answer"), "agreementReached": m.outcome.get("agreementReached")}
+                    if m.outcome else None),
+    }
+
+
+@dataclass
+class Plan:
+    """How one caller's query is read: the sources, their read sizes and the cursor's seal."""
+    sources: list[queries.Source]
+    fingerprint: str
+    first_limit: int
+    next_limit: int
+    max_calls: int
+    region_prefix: str | None
+
+
+def _seal(*parts: str) -> str:
+    """A cursor is valid only for the query and the caller's scope it came from."""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+
+
+def _plan(actor, f: queries.Filters, token: str | None, deps: QueryDeps, page: int) -> Plan:
+    if actor.role in UNIT_PATH_ROLES:
+        fp = _seal(f.fingerprint(), "unit", actor.unit_id)
+        cursor = queries.decode_cursor(token, fp, 1)
+        upper = min(f.upper, cursor.key) if cursor else f.upper
+
+        def fetch(start, limit):
+            refs, last, at = deps.repo.unit_ref_page(actor.unit_id, f.lower, upper, limit, start,
+                                                     kinds=f.kinds, region_prefix=f.region_code,
+                                                     category=f.category)
+            refs = [(k, mid) for k, mid in refs if not cursor or k != cursor.key]
+            found = deps.repo.matters_by_ids([mid for _, mid in refs]) if refs else {}
+            return [(k, found[mid]) for k, mid in refs if mid in found], last, at
+        src = queries.Source(fetch, done=bool(cursor and 0 in cursor.done))
+        return Plan([src], fp, page + 1, 100, 1 + MAX_EXTRA_CALLS, f.region_code)
+
+    prefix = queries.scope_region(actor.region_code, f.region_code)
+    parts = queries.partitions(f.kinds, prefix, counties())
+    fp = _seal(f.fingerprint(), prefix, *parts)
+    cursor = queries.decode_cursor(token, fp, len(parts))
+    upper = min(f.upper, cursor.key) if cursor else f.upper
+    narrow = len(prefix) > queries.COUNTY_DIGITS
+    server_prefix = prefix if narrow else None
+    filtered = narrow or any(x is not None for x in (f.category, f.status, f.severity, f.supervised))
+
+    def fetcher(partition):
+        def fetch(start, limit):
+            items, last, at = deps.repo.summary_page(
+                partition, f.lower, upper, limit, start, region_prefix=server_prefix,
+                category=f.category, status=f.status, severity=f.severity, supervised=f.supervised)
+            return [(k, m) for k, m in items if not cursor or k != cursor.key], last, at
+        return fetch
+    sources = [queries.Source(fetcher(p), done=bool(cursor and i in cursor.done))
+               for i, p in enumerate(parts)]
+    first = page + 1 if len(parts) == 1 else max(10, math.ceil(page * 1.5 / len(parts)))
+    if filtered:
+        first = max(first, NARROW_LIMIT if len(parts) <= 5 else 2 * first)
+    return Plan(sources, fp, first, NARROW_LIMIT if filtered else page + 1,
+                len(parts) + MAX_EXTRA_CALLS, prefix)
+
+
+def _accept(actor, f: queries.Filters, plan: Plan, deps: QueryDeps, now: datetime):
+    def accept(m: Matter) -> bool:
+        return (queries.row_matches(m, f, now, plan.region_prefix)
+                and permissions.can_view(actor, facts(m, deps.directory, now)))
+    return accept
+
+
+def find(actor, f: queries.Filters, token: str | None, deps: QueryDeps, page: int,
+         max_calls: int | None = None) -> tuple[list[Matter], str | None, queries.MergeResult]:
+    """One page of matters the caller may view, newest first, and the next page's token."""
+    now = deps.now()
+    plan = _plan(actor, f, token, deps, page)
+    result = queries.merge_page(plan.sources, _accept(actor, f, plan, deps, now), page,
+                                plan.first_limit, plan.next_limit, max_calls or plan.max_calls)
+    return result.items, queries.encode_cursor(result.cursor, plan.fingerprint), result
+
+
+def summary(actor, params: dict | None, deps: QueryDeps) -> dict:
+    """汇总查询: `{items: [row], nextToken}`."""
+    f = parse(params)
+    matters, token, _ = find(actor, f, (params or {}).get("nextToken"), deps, queries.PAGE_SIZE)
+    now = deps.now()
+    return {"items": [row(m, now, deps.directory) for m in matters], "nextToken": token}
