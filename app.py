@@ -2,10 +2,12 @@
 from chalice import Chalice
 
 from chalicelib.api import auth, dev, public, queries, staff
+from chalicelib.adapters.xlsx import XLSX_TYPE
 from chalicelib.api.http import error_envelope_middleware
 
 app = Chalice(app_name="jieyou")
 app.api.cors = False  # portal, console and API share one origin
+app.api.binary_types.append(XLSX_TYPE)  # the summary export (GET /api/staff/matters/export)
 
 app.register_middleware(error_envelope_middleware, "http")
 app.register_blueprint(public.bp, url_prefix="/api")

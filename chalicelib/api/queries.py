@@ -3,12 +3,13 @@ and call one service; `/staff/matters/export` is a literal path, so it never rea
 `/staff/matters/{matterId}`."""
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
+from ..adapters import xlsx
 from ..services import queries
 from ..wiring import query_deps
 from .auth import current_actor
-from .http import handles_errors, json_response
+from .http import client_address, handles_errors, json_response
 
 bp = Blueprint(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -26,3 +27,17 @@ def summary():
     request = bp.current_request
     actor = current_actor(request)
     return json_response(queries.summary(actor, query_params(request), query_deps()), headers=NO_STORE)
+
+
+@bp.route("/staff/matters/export", methods=["GET"])
+@handles_errors
+def export():
+    """The .xlsx answer is bytes: `app.api.binary_types` lists its type, and the caller sends
+    an Accept header that matches it (or */*, as browsers and fetch do)."""
+    request = bp.current_request
+    actor = current_actor(request)
+    body, name = queries.export(actor, query_params(request), query_deps(), xlsx.workbook_bytes,
+                                client_address(request))
+    return Response(body=body, status_code=200, headers={
+        "Content-Type": xlsx.XLSX_TYPE, "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="{name}"'})

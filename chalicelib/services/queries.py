@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from .. import reference
 from ..domain import deadlines, lifecycle, permissions, queries
+from ..domain.errors import ValidationFailed
 from ..domain.matter import STATUS_NAMES, Matter
 from .staff import facts
 
@@ -149,3 +150,56 @@ def summary(actor, params: dict | None, deps: QueryDeps) -> dict:
     matters, token, _ = find(actor, f, (params or {}).get("nextToken"), deps, queries.PAGE_SIZE)
     now = deps.now()
     return {"items": [row(m, now, deps.directory) for m in matters], "nextToken": token}
+
+
+EXPORT_CAP = 5000
+EXPORT_MAX_CALLS = 400  # Queries an export may make (a 1 MB page holds ~400 matters)
+EXPORT_COLUMNS = [  # (header, width)
+    ("受理编号", 16), ("事项类型", 14), ("类别", 12), ("标题", 30), ("状态", 12), ("难易级别", 10),
+    ("区域", 30), ("承办单位", 30), ("受理渠道", 10), ("受理时间", 18), ("期限", 18),
+    ("是否超期", 10), ("是否督办", 10), ("是否预警", 10), ("办结时间", 18), ("办理结果", 10),
+    ("办结答复", 40),
+]
+CHANNEL_NAMES = {"portal": "网上申请", "visit": "走访发现", "phone": "来电", "window": "来访窗口"}
+
+
+def _china_time(value: str | None) -> str:
+    if not value:
+        return ""
+    return deadlines.parse_iso(value).astimezone(deadlines.CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def export_cells(r: dict) -> list:
+    """One exported row, in EXPORT_COLUMNS order, as a person reads it (Chinese, China time)."""
+    kinds = {k["code"]: k["name"] for k in reference.kinds()}
+    categories = {c["code"]: c["name"] for c in reference.categories()}
+    due = (r["deadlines"].get("conclude") or {}).get("dueAt")
+    outcome = r["outcome"] or {}
+    yes = lambda flag: "是" if flag else "否"  # noqa: E731
+    return [r["trackingCode"], kinds.get(r["kind"], r["kind"]), categories.get(r["category"], ""),
+            r["title"], r["statusName"], lifecycle.SEVERITY_NAMES.get(r["severity"] or "", ""),
+            r["regionPath"] or r["regionName"] or r["regionCode"], r["assignedUnitName"] or "",
+            CHANNEL_NAMES.get(r["channel"], r["channel"]), _china_time(r["receivedAt"]),
+            _china_time(due), yes(r["overdue"]), yes(r["supervised"]), yes(r["warning"]),
+            _china_time(r["concludedAt"]), outcome.get("resultName") or "", outcome.get("answer") or ""]
+
+
+def export(actor, params: dict | None, deps: QueryDeps, write_xlsx: Callable, client: str | None) -> tuple[bytes, str]:
+    """The filtered set as a spreadsheet (at most EXPORT_CAP rows), every matter in it audited
+    (action `export`) before the file is handed out. Returns (bytes, file name)."""
+    params = {k: v for k, v in (params or {}).items() if k != "nextToken"}
+    f = parse(params)
+    matters, _, result = find(actor, f, None, deps, EXPORT_CAP + 1, max_calls=EXPORT_MAX_CALLS)
+    if len(matters) > EXPORT_CAP or result.cursor is not None:
+        raise ValidationFailed(f"导出结果超过{EXPORT_CAP}条，请缩小查询范围后再导出",
+                                       code="export_too_large")
+    now = deps.now()
+    rows = [row(m, now, deps.directory) for m in matters]
+    if matters:
+        deps.repo.audit_many([m.matter_id for m in matters],
+                             {"at": deadlines.iso(now), "action": "export",
+                              "actor": actor.as_event_actor(), "client": client})
+    body = write_xlsx("汇总查询", [c[0] for c in EXPORT_COLUMNS], [export_cells(r) for r in rows],
+                      [c[1] for c in EXPORT_COLUMNS])
+    stamp = now.astimezone(deadlines.CHINA_TZ).strftime("%Y%m%d-%H%M")
+    return body, f"jieyou-matters-{stamp}.xlsx"
