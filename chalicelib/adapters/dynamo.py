@@ -316,8 +316,9 @@ class DynamoMatterRepository:
         return TransactWrite(connection=self._connection)
 
     def add_new(self, matter: Matter, first_events: list[Event], public_snapshot: dict,
-                idempotency: tuple[str, str] | None, now: datetime) -> None:
-        """Matter, its first events, public view and idempotency record in one transaction.
+                idempotency: tuple[str, str] | None, now: datetime, audit: dict | None = None) -> None:
+        """Matter, its first events, public view, idempotency record and (staff intake) the
+        audit line in one transaction.
 
         Raises TrackingCodeTaken (pick another code) or IdempotencyKeyUsed (the key was
         used before: the caller answers from the stored record)."""
@@ -327,6 +328,8 @@ class DynamoMatterRepository:
                               view=public_snapshot)
         items = [record, public] + [event_record(matter, e) for e in first_events]
         items += _unit_refs(matter)
+        if audit is not None:
+            items.append(self._audit_record(matter.matter_id, audit))
         if idempotency:
             key_hash, body_hash = idempotency
             items.append(IdempotencyRecord(

@@ -7,9 +7,10 @@ from chalice import Blueprint, Response
 
 from ..adapters import xlsx
 from ..services import queries
-from ..wiring import query_deps
+from ..services import staff_intake as staff_intake_service
+from ..wiring import intake_deps, query_deps
 from .auth import current_actor
-from .http import client_address, handles_errors, json_response
+from .http import client_address, handles_errors, json_body, json_response
 
 bp = Blueprint(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -41,3 +42,15 @@ def export():
     return Response(body=body, status_code=200, headers={
         "Content-Type": xlsx.XLSX_TYPE, "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/staff/matters", methods=["POST"], content_types=["application/json", "text/plain"])
+@handles_errors
+def staff_intake():
+    """登记: body = the public intake body + `channel`; `Idempotency-Key` as for citizens."""
+    request = bp.current_request
+    actor = current_actor(request)
+    key = (request.headers or {}).get("idempotency-key")
+    receipt = staff_intake_service.file(actor, json_body(request), key[:200] if key else None,
+                                        intake_deps(), client_address(request))
+    return json_response(receipt, 201)
