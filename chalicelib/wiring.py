@@ -10,6 +10,7 @@ from .adapters.lifecycle import JointMediationGateway, LifecycleGateway
 from .adapters.notify import Notifier
 from .adapters.secrets import PhoneHasher
 from .domain import deadlines, routing
+from .domain import queries as domain_queries
 from .reference import routing as routing_data
 from .reference.directory import ReferenceDirectory
 from .services import lifecycle, queries, staff
@@ -64,7 +65,12 @@ def lifecycle_deps() -> lifecycle.LifecycleDeps:
 @functools.lru_cache(maxsize=1)
 def query_deps() -> queries.QueryDeps:
     sd = staff_deps()
-    return queries.QueryDeps(repo=repository(), directory=sd.directory, now=clock.now)
+
+    def suggest(matter, centre_region):
+        return domain_queries.dispatch_suggestion(
+            routing.RoutingFacts.of(matter), routing_data.unit_index(), centre_region,
+            routing_data.routing_rules(), routing.route, routing.dispatch_candidates)
+    return queries.QueryDeps(repo=repository(), directory=sd.directory, now=clock.now, suggest=suggest)
 
 
 def reset() -> None:

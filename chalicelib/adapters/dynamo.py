@@ -528,6 +528,15 @@ class DynamoMatterRepository:
         items = [(r.sk, r.matter_id) for r in records if isinstance(r, UnitRefRecord)]
         return items, last, (last or {}).get("sk", {}).get("S")
 
+    def held_for_dispatch(self, unit_id: str, limit: int, start: dict | None) -> tuple[list[Matter], dict | None]:
+        """One Query of a centre's work list (`byQueue`), keeping the matters it holds for
+        dispatch (received, or escalated to it)."""
+        result = MatterRecord.by_queue.query(
+            unit_id, filter_condition=MatterRecord.status.is_in("received", "escalated"),
+            page_size=limit, last_evaluated_key=start)
+        records, last = _one_page(result)
+        return [matter_from_record(r) for r in records if isinstance(r, MatterRecord)], last
+
     def matters_by_ids(self, matter_ids: list[str]) -> dict[str, Matter]:
         """Matter items by id: one BatchGetItem per 100 (PynamoDB retries unprocessed keys)."""
         out: dict[str, Matter] = {}

@@ -300,3 +300,22 @@ def merge_page(sources: list[Source], accept: Callable[[Any], bool], page_size: 
     elif remaining:  # the budget ran out before anything was consumed: nothing to resume from
         truncated = True
     return MergeResult(out, cursor, calls, truncated)
+
+
+# --- 分流转办: the suggestion shown beside each matter a centre holds -------------------------
+
+def dispatch_suggestion(facts, units, centre_region: str, rules: list[dict], route, candidates) -> dict | None:
+    """What the routing rules would pick for this matter among the units the centre may
+    dispatch to (`route`/`candidates` are domain.routing's functions), with the rule and why.
+    When no rule names a unit within reach, the nearest fitting candidate, said so."""
+    decision = route(facts, [r for r in rules if r["to"]["type"] != "centre"], units)
+    reach = candidates(facts, units, centre_region, rules)
+    if not decision.manual and any(u["id"] == decision.unit_id for u in reach):
+        unit = units.get(decision.unit_id)
+        return {"unitId": unit["id"], "unitName": unit["name"], "rule": decision.rule_id,
+                "ruleName": decision.rule_name, "explanation": decision.explanation}
+    if not reach:
+        return None
+    unit = reach[0]
+    return {"unitId": unit["id"], "unitName": unit["name"], "rule": None, "ruleName": None,
+            "explanation": f"无规则命中本中心辖区内的单位，按就近和受理范围建议分派至{unit['name']}"}

@@ -17,9 +17,9 @@ from typing import Any, Callable
 
 from .. import reference
 from ..domain import deadlines, lifecycle, permissions, queries
-from ..domain.errors import ValidationFailed
+from ..domain.errors import Forbidden, ValidationFailed
 from ..domain.matter import STATUS_NAMES, Matter
-from .staff import facts
+from .staff import _decode_token, _encode_token, facts
 
 UNIT_PATH_ROLES = permissions.UNIT_ROLES
 MAX_EXTRA_CALLS = 25  # Queries beyond one per partition before a page is cut short
@@ -31,6 +31,7 @@ class QueryDeps:
     repo: Any
     directory: Any
     now: Callable[[], datetime]
+    suggest: Callable[[Matter, str], dict | None] = lambda matter, centre_region: None
 
 
 def parse(params: dict | None, max_days: int | None = None) -> queries.Filters:
@@ -203,3 +204,32 @@ def export(actor, params: dict | None, deps: QueryDeps, write_xlsx: Callable, cl
                       [c[1] for c in EXPORT_COLUMNS])
     stamp = now.astimezone(deadlines.CHINA_TZ).strftime("%Y%m%d-%H%M")
     return body, f"jieyou-matters-{stamp}.xlsx"
+
+
+DISPATCH_MAX_CALLS = 5
+
+
+def dispatch_queue(actor, next_token: str | None, deps: QueryDeps, limit: int = 50) -> dict:
+    """分流转办: the matters the caller's centre holds for dispatch, nearest deadline first
+    (overdue, then supervised, at the top of each page), each with the routing suggestion."""
+    if actor.role not in permissions.CENTRE_ROLES:
+        raise Forbidden("只有矛调中心可以分流转办", code="forbidden")
+    start = _decode_token(next_token)
+    if start is not None and (start.get("queueUnitId") or {}).get("S") != actor.unit_id:
+        raise ValidationFailed(fields={"nextToken": "翻页参数无效"})
+    now = deps.now()
+    matters: list[Matter] = []
+    for _ in range(DISPATCH_MAX_CALLS):  # a filtered page may come back short: read on, bounded
+        page, start = deps.repo.held_for_dispatch(actor.unit_id, limit - len(matters), start)
+        matters += page
+        if start is None or len(matters) >= limit:
+            break
+    centre = deps.directory.unit(actor.unit_id)
+    out = []
+    for m in matters:
+        if m.holder_centre_id != actor.unit_id or not permissions.can_view(actor, facts(m, deps.directory, now)):
+            continue
+        out.append({**row(m, now, deps.directory), "routing": deps.suggest(m, centre["regionCode"]),
+                    "intakeRouting": m.routing})
+    out.sort(key=lambda r: (not r["overdue"], not r["supervised"]))
+    return {"items": out, "nextToken": _encode_token(start)}

@@ -113,3 +113,19 @@ def test_the_call_budget_cuts_a_page_short_but_never_skips():
     keys = [f"2026-11-20T00:00:00Z#{i:026d}" for i in range(100)]
     result = queries.merge_page(_sources([keys], log), lambda k: k.endswith("00"), 50, 10, 10, 3)
     assert result.items == [] and result.truncated and result.cursor.key == keys[70]
+
+
+def test_the_dispatch_suggestion_is_the_rules_pick_within_the_centres_reach():
+    from chalicelib.domain import routing
+    from chalicelib.reference import routing as data
+    labour = routing.RoutingFacts("complaint", "labour", "431002001001")
+
+    def suggest(facts, centre_region):
+        return queries.dispatch_suggestion(facts, data.unit_index(), centre_region, data.routing_rules(),
+                                           routing.route, routing.dispatch_candidates)
+    county = suggest(labour, "431002")
+    assert county["unitId"] == "dept-431002-hrss" and county["rule"] == "services-to-county-department"
+    assert "劳动争议" in county["explanation"]
+    township = suggest(labour, "431002001")  # a county department is beyond a township centre
+    assert township["rule"] is None and township["unitId"].endswith("431002001")
+    assert "无规则命中" in township["explanation"]
