@@ -22,7 +22,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from .. import settings
+from .. import reference, settings
+from ..domain import lifecycle as lifecycle_rules
 from ..domain import queries
 from ..domain.errors import Conflict
 from ..domain.matter import Event, Matter
@@ -82,6 +83,27 @@ class BySummaryIndex(GlobalSecondaryIndex):
     summary_key = UnicodeAttribute(range_key=True, attr_name="summaryKey")
 
 
+class ByApproverIndex(GlobalSecondaryIndex):
+    """领导批办: returns and extensions awaiting a unit's leader; sparse (set only while one
+    awaits approval)."""
+    class Meta:
+        index_name = "byApprover"
+        projection = AllProjection()
+
+    approver_unit_id = UnicodeAttribute(hash_key=True, attr_name="approverUnitId")
+    queue_key = UnicodeAttribute(range_key=True, attr_name="queueKey")
+
+
+class ByAttentionIndex(GlobalSecondaryIndex):
+    """领导批办: open supervised or warned matters by county; sparse."""
+    class Meta:
+        index_name = "byAttention"
+        projection = AllProjection()
+
+    attention_county = UnicodeAttribute(hash_key=True, attr_name="attentionCounty")
+    queue_key = UnicodeAttribute(range_key=True, attr_name="queueKey")
+
+
 class MatterRecord(_TableItem, discriminator="matter"):
     matter_id = UnicodeAttribute(attr_name="matterId")
     tracking_code = UnicodeAttribute(attr_name="trackingCode")
@@ -119,11 +141,15 @@ class MatterRecord(_TableItem, discriminator="matter"):
     queue_key = UnicodeAttribute(attr_name="queueKey", null=True)
     summary_partition = UnicodeAttribute(attr_name="summaryPartition", null=True)
     summary_key = UnicodeAttribute(attr_name="summaryKey", null=True)
+    approver_unit_id = UnicodeAttribute(attr_name="approverUnitId", null=True)
+    attention_county = UnicodeAttribute(attr_name="attentionCounty", null=True)
     version = VersionAttribute()
     by_phone = ByPhoneIndex()
     by_queue = ByQueueIndex()
     by_handler = ByHandlerIndex()
     by_summary = BySummaryIndex()
+    by_approver = ByApproverIndex()
+    by_attention = ByAttentionIndex()
 
 
 class EventRecord(_TableItem, discriminator="event"):
@@ -244,6 +270,9 @@ def record_from_matter(m: Matter) -> MatterRecord:
         queue_key=m.queue_key(),
         summary_partition=queries.summary_partition(m.kind, m.region_code),
         summary_key=queries.summary_key(m.received_at, m.matter_id),
+        approver_unit_id=queries.approver_unit_id(m, reference.unit),
+        attention_county=(queries.county_of(m.region_code)
+                          if queries.needs_attention(m, lifecycle_rules.warnings_due(m)) else None),
     )
     if m.version is not None:
         r.version = m.version
@@ -536,6 +565,19 @@ class DynamoMatterRepository:
             page_size=limit, last_evaluated_key=start)
         records, last = _one_page(result)
         return [matter_from_record(r) for r in records if isinstance(r, MatterRecord)], last
+
+    def awaiting_approval(self, unit_id: str, limit: int = 100) -> list[Matter]:
+        """Returns and extensions a unit's leader must decide: one Query of `byApprover`."""
+        records, _ = _one_page(MatterRecord.by_approver.query(unit_id, page_size=limit))
+        return [matter_from_record(r) for r in records if isinstance(r, MatterRecord)]
+
+    def attention(self, county: str, region_prefix: str | None, limit: int = 100) -> list[Matter]:
+        """Open supervised or warned matters of a county (`byAttention`), nearest deadline
+        first, narrowed to a region below the county by a filter: one Query."""
+        cond = MatterRecord.region_code.startswith(region_prefix) if region_prefix else None
+        records, _ = _one_page(MatterRecord.by_attention.query(county, filter_condition=cond,
+                                                               page_size=limit))
+        return [matter_from_record(r) for r in records if isinstance(r, MatterRecord)]
 
     def matters_by_ids(self, matter_ids: list[str]) -> dict[str, Matter]:
         """Matter items by id: one BatchGetItem per 100 (PynamoDB retries unprocessed keys)."""

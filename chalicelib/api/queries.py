@@ -54,3 +54,10 @@ def staff_intake():
     receipt = staff_intake_service.file(actor, json_body(request), key[:200] if key else None,
                                         intake_deps(), client_address(request))
     return json_response(receipt, 201)
+
+
+@bp.route("/staff/inbox", methods=["GET"])
+@handles_errors
+def inbox():
+    actor = current_actor(bp.current_request)
+    return json_response(queries.inbox(actor, query_deps()), headers=NO_STORE)

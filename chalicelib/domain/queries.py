@@ -319,3 +319,27 @@ def dispatch_suggestion(facts, units, centre_region: str, rules: list[dict], rou
     unit = reach[0]
     return {"unitId": unit["id"], "unitName": unit["name"], "rule": None, "ruleName": None,
             "explanation": f"无规则命中本中心辖区内的单位，按就近和受理范围建议分派至{unit['name']}"}
+
+
+# --- 领导批办: whose leaders approve, which matters need a leader's eye -----------------------
+
+LEADERLESS_UNIT_TYPES = frozenset({"mediation_org"})  # as permissions.LEADERLESS_UNIT_TYPES
+CLOSED_STATUSES = frozenset({"concluded", "closed"})
+
+
+def approver_unit_id(matter, unit_lookup: Callable[[str], dict | None]) -> str | None:
+    """The unit whose leader must decide a pending return or extension (退回/延期需本单位领导
+    审核), as permissions grants it: the assigned unit, or for a unit without leaders (a
+    mediation organisation) the centre of its region. None when nothing awaits approval."""
+    if not (matter.pending_return or matter.pending_extension) or not matter.assigned_unit_id:
+        return None
+    unit = unit_lookup(matter.assigned_unit_id) or {}
+    if unit.get("type") in LEADERLESS_UNIT_TYPES:
+        centre = unit_lookup(f"centre-{unit['regionCode']}")
+        return centre["id"] if centre else None
+    return matter.assigned_unit_id
+
+
+def needs_attention(matter, warning: bool) -> bool:
+    """An open matter a leader should see: pressed (督办) or warned (分级预警)."""
+    return matter.status not in CLOSED_STATUSES and (bool(matter.supervised) or warning)

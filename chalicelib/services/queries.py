@@ -233,3 +233,43 @@ def dispatch_queue(actor, next_token: str | None, deps: QueryDeps, limit: int = 
                     "intakeRouting": m.routing})
     out.sort(key=lambda r: (not r["overdue"], not r["supervised"]))
     return {"items": out, "nextToken": _encode_token(start)}
+
+
+INBOX_LIMIT = 100
+
+
+def _attention(actor, deps: QueryDeps) -> list[Matter]:
+    """Open supervised or warned matters in the leader's scope: a centre's region from the
+    `byAttention` index (one Query per county; the city asks each), a department's own queue."""
+    if actor.role == "dept_leader":
+        matters, _ = deps.repo.queue(unit_id=actor.unit_id, limit=INBOX_LIMIT)
+        return [m for m in matters if queries.needs_attention(m, lifecycle.warnings_due(m))]
+    region = actor.region_code
+    if len(region) >= queries.COUNTY_DIGITS:
+        narrow = region if len(region) > queries.COUNTY_DIGITS else None
+        return deps.repo.attention(queries.county_of(region), narrow, INBOX_LIMIT)
+    out: list[Matter] = []
+    for county in [region] + [c for c in counties() if c.startswith(region)]:
+        out += deps.repo.attention(county, None, INBOX_LIMIT)
+    return out
+
+
+def inbox(actor, deps: QueryDeps) -> dict:
+    """领导批办: what awaits this leader's decision and what needs their eye."""
+    if not actor.is_leader:
+        raise Forbidden("只有领导可以查看领导批办", code="forbidden")
+    now = deps.now()
+
+    def allowed(m: Matter, action: str) -> bool:
+        return permissions.decide(actor, facts(m, deps.directory, now), action) is permissions.Decision.ALLOW
+
+    pending = deps.repo.awaiting_approval(actor.unit_id, INBOX_LIMIT)
+    returns = [{**row(m, now, deps.directory), "pendingReturn": m.pending_return}
+               for m in pending if m.pending_return and allowed(m, "approve_return")]
+    extensions = [{**row(m, now, deps.directory), "pendingExtension": m.pending_extension}
+                  for m in pending if m.pending_extension and allowed(m, "approve_extension")]
+    seen = [m for m in _attention(actor, deps) if permissions.can_view(actor, facts(m, deps.directory, now))]
+    seen.sort(key=lambda m: m.queue_key())
+    return {"returns": returns, "extensions": extensions,
+            "supervised": [row(m, now, deps.directory) for m in seen if m.supervised],
+            "warnings": [row(m, now, deps.directory) for m in seen if lifecycle.warnings_due(m)]}

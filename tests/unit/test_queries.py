@@ -129,3 +129,18 @@ def test_the_dispatch_suggestion_is_the_rules_pick_within_the_centres_reach():
     township = suggest(labour, "431002001")  # a county department is beyond a township centre
     assert township["rule"] is None and township["unitId"].endswith("431002001")
     assert "无规则命中" in township["explanation"]
+
+
+def test_the_approver_is_the_assigned_unit_or_a_leaderless_units_centre():
+    from types import SimpleNamespace as M
+
+    from chalicelib import reference
+    pending = {"reason": "x", "by": "u", "previousStatus": "in_progress"}
+    pmc = M(pending_return=pending, pending_extension=None, assigned_unit_id="pmc-431002001")
+    dept = M(pending_return=None, pending_extension={"newDueAt": "…"}, assigned_unit_id="dept-431002-hrss")
+    idle = M(pending_return=None, pending_extension=None, assigned_unit_id="dept-431002-hrss")
+    assert queries.approver_unit_id(pmc, reference.unit) == "centre-431002001"
+    assert queries.approver_unit_id(dept, reference.unit) == "dept-431002-hrss"
+    assert queries.approver_unit_id(idle, reference.unit) is None
+    assert queries.needs_attention(M(status="in_progress", supervised=False), warning=True)
+    assert not queries.needs_attention(M(status="concluded", supervised=True), warning=True)
