@@ -197,6 +197,14 @@ class UnitRefRecord(_TableItem, discriminator="unitref"):
     category = UnicodeAttribute(null=True)
 
 
+class HandlerDoneRecord(_TableItem, discriminator="handlerdone"):
+    """A matter its first handler concluded (`H#<username>`, sorted by conclusion time): the
+    个人中心 figures count them by month. Written with every save once concluded (unchanged)."""
+    matter_id = UnicodeAttribute(attr_name="matterId")
+    on_time = BooleanAttribute(attr_name="onTime")
+    unit_id = UnicodeAttribute(attr_name="unitId", null=True)
+
+
 class IdempotencyRecord(_TableItem, discriminator="idempotency"):
     body_hash = UnicodeAttribute(attr_name="bodyHash")
     matter_id = UnicodeAttribute(attr_name="matterId")
@@ -303,6 +311,14 @@ def _unit_refs(m: Matter) -> list[UnitRefRecord]:
                           category=m.category) for u in units]
 
 
+def _handler_done(m: Matter) -> list[HandlerDoneRecord]:
+    if not (m.outcome and m.outcome.get("at") and m.first_handler and queries.is_concluded(m)):
+        return []
+    return [HandlerDoneRecord(pk=f"H#{m.first_handler['id']}", sk=f"{m.outcome['at']}#{m.matter_id}",
+                              matter_id=m.matter_id, on_time=queries.on_time(m),
+                              unit_id=m.first_handler.get("unitId"))]
+
+
 def _one_page(result) -> tuple[list, dict | None]:
     """Exactly one Query request of a PynamoDB result: its items and LastEvaluatedKey.
     (Iterating the result would keep querying until a filtered page is full.)"""
@@ -396,7 +412,7 @@ class DynamoMatterRepository:
                             condition=_TableItem.pk.does_not_exist())
                 for e in new_events:
                     tx.save(event_record(matter, e), condition=_TableItem.pk.does_not_exist())
-                for ref in _unit_refs(matter):
+                for ref in _unit_refs(matter) + _handler_done(matter):
                     tx.save(ref)
                 if public_snapshot is not None:
                     tx.save(PublicRecord(pk=public_pk(matter.tracking_code), sk=META,
@@ -578,6 +594,13 @@ class DynamoMatterRepository:
         records, _ = _one_page(MatterRecord.by_attention.query(county, filter_condition=cond,
                                                                page_size=limit))
         return [matter_from_record(r) for r in records if isinstance(r, MatterRecord)]
+
+    def handler_concluded(self, username: str, since: str, limit: int = 1000) -> list[tuple[str, bool]]:
+        """(matterId, on time) of the matters a person concluded since `since` (UTC ISO): one
+        Query of `H#<username>`."""
+        records, _ = _one_page(HandlerDoneRecord.query(f"H#{username}", HandlerDoneRecord.sk >= since,
+                                                       page_size=limit))
+        return [(r.matter_id, bool(r.on_time)) for r in records if isinstance(r, HandlerDoneRecord)]
 
     def matters_by_ids(self, matter_ids: list[str]) -> dict[str, Matter]:
         """Matter items by id: one BatchGetItem per 100 (PynamoDB retries unprocessed keys)."""

@@ -61,3 +61,25 @@ def staff_intake():
 def inbox():
     actor = current_actor(bp.current_request)
     return json_response(queries.inbox(actor, query_deps()), headers=NO_STORE)
+
+
+@bp.route("/staff/analysis", methods=["GET"])
+@handles_errors
+def analysis():
+    request = bp.current_request
+    actor = current_actor(request)
+    return json_response(queries.analysis(actor, query_params(request), query_deps()), headers=NO_STORE)
+
+
+@bp.route("/staff/followup", methods=["GET"])
+@handles_errors
+def followup():
+    actor = current_actor(bp.current_request)
+    return json_response(queries.followup(actor, query_deps()), headers=NO_STORE)
+
+
+@bp.route("/staff/me/figures", methods=["GET"])
+@handles_errors
+def my_figures():
+    actor = current_actor(bp.current_request)
+    return json_response(queries.my_figures(actor, query_deps()), headers=NO_STORE)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from .. import reference
@@ -239,9 +239,9 @@ INBOX_LIMIT = 100
 
 
 def _attention(actor, deps: QueryDeps) -> list[Matter]:
-    """Open supervised or warned matters in the leader's scope: a centre's region from the
-    `byAttention` index (one Query per county; the city asks each), a department's own queue."""
-    if actor.role == "dept_leader":
+    """Open supervised or warned matters in the caller's scope: a region from the
+    `byAttention` index (one Query per county; the city asks each), a unit's own queue."""
+    if actor.role in UNIT_PATH_ROLES:
         matters, _ = deps.repo.queue(unit_id=actor.unit_id, limit=INBOX_LIMIT)
         return [m for m in matters if queries.needs_attention(m, lifecycle.warnings_due(m))]
     region = actor.region_code
@@ -273,3 +273,97 @@ def inbox(actor, deps: QueryDeps) -> dict:
     return {"returns": returns, "extensions": extensions,
             "supervised": [row(m, now, deps.directory) for m in seen if m.supervised],
             "warnings": [row(m, now, deps.directory) for m in seen if lifecycle.warnings_due(m)]}
+
+
+ANALYSIS_CAP = 5000
+ANALYSIS_MAX_DAYS = 366
+FOLLOWUP_WINDOW_DAYS = 90  # matters received this far back are searched for recent conclusions
+FOLLOWUP_CAP = 2000
+
+
+def _today(now: datetime):
+    return now.astimezone(deadlines.CHINA_TZ).date()
+
+
+def _read_all(actor, params: dict, deps: QueryDeps, cap: int, max_days: int | None = None):
+    f = parse(params, max_days=max_days)
+    matters, _, result = find(actor, f, None, deps, cap, max_calls=EXPORT_MAX_CALLS)
+    return f, matters, result.cursor is not None or result.truncated
+
+
+def analysis(actor, params: dict | None, deps: QueryDeps) -> dict:
+    """研判分析 (interim, until the stream counters): the matters received in the period that
+    the caller may view, read from the summary index (at most ANALYSIS_CAP; `truncated` says
+    when more exist) and counted."""
+    params = dict(params or {})
+    unknown = sorted(set(params) - {"from", "to", "kind"})
+    if unknown:
+        raise ValidationFailed(fields={k: "不支持的查询参数" for k in unknown})
+    now = deps.now()
+    if not params.get("from") and not params.get("to"):
+        params["from"], params["to"] = queries.default_period(_today(now))
+    elif not params.get("to"):
+        params["to"] = _today(now).isoformat()
+    elif not params.get("from"):
+        try:
+            params["from"] = queries.default_period(date.fromisoformat(params["to"]))[0]
+        except (TypeError, ValueError):
+            pass  # parse() names the bad `to`
+    f, matters, truncated = _read_all(actor, params, deps, ANALYSIS_CAP, ANALYSIS_MAX_DAYS)
+    region = reference.region(actor.region_code) or {}
+    children = [(c["code"], c["name"]) for c in _children(actor.region_code)] or \
+        [(actor.region_code, region.get("name"))]
+    names = {"category": {c["code"]: c["name"] for c in reference.categories()},
+             "status": STATUS_NAMES, "severity": lifecycle.SEVERITY_NAMES}
+    body = queries.analyse(matters, now, f.date_from, f.date_to, children, lifecycle.warnings_due, names)
+    return {"period": {"from": f.date_from, "to": f.date_to},
+            "scope": {"regionCode": actor.region_code, "regionName": region.get("name")},
+            **body, "truncated": truncated}
+
+
+def _children(code: str) -> list[dict]:
+    node = _find_node(reference.catalog()["regions"], code)
+    return node["children"] if node else []
+
+
+def _find_node(node: dict, code: str) -> dict | None:
+    while node is not None:
+        if node["code"] == code:
+            return node
+        node = next((c for c in node["children"] if code.startswith(c["code"])), None)
+    return None
+
+
+def followup(actor, deps: QueryDeps) -> dict:
+    """跟踪问效: supervised matters, matters concluded in the last 30 days awaiting a callback
+    (status concluded), and the handling units' on-time rates over those 30 days."""
+    now = deps.now()
+    today = _today(now)
+    since = queries.china_day_start(today - timedelta(days=29))
+    window = {"from": (today - timedelta(days=FOLLOWUP_WINDOW_DAYS - 1)).isoformat(), "to": today.isoformat()}
+    _, matters, truncated = _read_all(actor, window, deps, FOLLOWUP_CAP)
+    recent = [m for m in matters if queries.is_concluded(m) and (m.outcome or {}).get("at", "") >= since]
+    recent.sort(key=lambda m: m.outcome["at"], reverse=True)
+    supervised = [m for m in _attention(actor, deps) if m.supervised
+                  and permissions.can_view(actor, facts(m, deps.directory, now))]
+    return {"supervised": [row(m, now, deps.directory) for m in supervised],
+            "concluded": [row(m, now, deps.directory) for m in recent if m.status == "concluded"],
+            "units": queries.unit_rates(recent, lambda u: _unit_name(deps.directory, u)),
+            "truncated": truncated}
+
+
+def my_figures(actor, deps: QueryDeps) -> dict:
+    """个人中心: the caller's open matters (首接首办, `byHandler`), how many are overdue, and what
+    they concluded this month (China time) and how much of it in time (`H#<username>`)."""
+    now = deps.now()
+    open_matters, start = [], None
+    for _ in range(10):  # 500 open matters of one person is far beyond a real workload
+        page, start = deps.repo.queue(handler_id=actor.username, limit=50, start=start)
+        open_matters += page
+        if start is None:
+            break
+    month_start = queries.china_day_start(_today(now).replace(day=1))
+    done = deps.repo.handler_concluded(actor.username, month_start)
+    return {"open": len(open_matters),
+            "overdue": sum(1 for m in open_matters if deadlines.is_overdue(m.clocks, now)),
+            "concludedThisMonth": len(done), "onTimeThisMonth": sum(1 for _, ok in done if ok)}
