@@ -191,7 +191,7 @@ def export(actor, params: dict | None, deps: QueryDeps, write_xlsx: Callable, cl
     params = {k: v for k, v in (params or {}).items() if k != "nextToken"}
     f = parse(params)
     matters, _, result = find(actor, f, None, deps, EXPORT_CAP + 1, max_calls=EXPORT_MAX_CALLS)
-    if len(matters) > EXPORT_CAP or result.cursor is not None:
+    if len(matters) > EXPORT_CAP or result.cursor is not None or result.truncated:
         raise ValidationFailed(f"导出结果超过{EXPORT_CAP}条，请缩小查询范围后再导出",
                                        code="export_too_large")
     now = deps.now()
