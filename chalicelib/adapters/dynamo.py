@@ -611,3 +611,18 @@ class DynamoMatterRepository:
                 out[item.matter_id] = matter_from_record(item)
         return out
 
+
+
+def reindexed(items: list[dict]) -> list[dict]:
+    """Raw items of the matters table (an older local snapshot) with every matter's derived
+    index keys recomputed and its unit / handler records added, so data saved before an index
+    existed is found by it. A migration aid: run on restore, never on a request path."""
+    out = []
+    for raw in items:
+        if raw.get("type", {}).get("S") != "matter":
+            out.append(raw)
+            continue
+        m = matter_from_record(MatterRecord.from_raw_data(raw))
+        out.append(record_from_matter(m).serialize())
+        out += [r.serialize() for r in _unit_refs(m) + _handler_done(m)]
+    return out

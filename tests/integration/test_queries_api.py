@@ -163,3 +163,24 @@ def test_calls_per_page(aws, get, aws_calls):
     assert len(second) < len(city_all)  # partitions already exhausted are not asked again
     assert len(township_all) <= 5 + 2 and len(township_kind) <= 2
     assert len(dept) <= 2
+
+
+def test_matters_saved_before_the_index_are_found_after_a_restore(aws, get):
+    """The local runtime reindexes a snapshot on restore (`dynamo.reindexed`)."""
+    from chalicelib import settings
+    from chalicelib.adapters.dynamo import reindexed
+    old = seed(kind="complaint", category="labour")
+    ddb = aws.client("dynamodb")
+    key = {"pk": {"S": f"M#{old.matter_id}"}, "sk": {"S": "#"}}
+    raw = ddb.get_item(TableName=settings.MATTERS_TABLE, Key=key)["Item"]
+    for name in ("summaryPartition", "summaryKey"):
+        raw.pop(name)  # as written before the index existed
+    ddb.put_item(TableName=settings.MATTERS_TABLE, Item=raw)
+    ddb.delete_item(TableName=settings.MATTERS_TABLE,
+                    Key={"pk": {"S": "P#dept-431002-hrss"}, "sk": {"S": f"{old.received_at}#{old.matter_id}"}})
+    assert get("county.staff", "/api/staff/matters")[1]["items"] == []
+    assert get("dept.handler", "/api/staff/matters")[1]["items"] == []
+    for item in reindexed([raw]):
+        ddb.put_item(TableName=settings.MATTERS_TABLE, Item=item)
+    assert [r["matterId"] for r in get("county.staff", "/api/staff/matters")[1]["items"]] == [old.matter_id]
+    assert [r["matterId"] for r in get("dept.handler", "/api/staff/matters")[1]["items"]] == [old.matter_id]

@@ -114,7 +114,10 @@ class LocalRuntime:
         os.environ.update(self.env)
         self._staff_sign_in()
         if saved:
-            self.status.restored_items = snapshot.load_tables(session.client("dynamodb"), saved["tables"])
+            from ..dynamo import reindexed  # index keys added since the snapshot was taken
+            tables = {name: reindexed(items) if name == self.env["MATTERS_TABLE"] else items
+                      for name, items in saved["tables"].items()}
+            self.status.restored_items = snapshot.load_tables(session.client("dynamodb"), tables)
         self._anchor_clock(saved)
 
         from app import app  # imported only now: settings read the environment set above
