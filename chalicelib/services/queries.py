@@ -101,7 +101,7 @@ def _plan(actor, f: queries.Filters, token: str | None, deps: QueryDeps, page: i
             found = deps.repo.matters_by_ids([mid for _, mid in refs]) if refs else {}
             return [(k, found[mid]) for k, mid in refs if mid in found], last, at
         src = queries.Source(fetch, done=bool(cursor and 0 in cursor.done))
-        return Plan([src], fp, page + 1, 100, 1 + MAX_EXTRA_CALLS, f.region_code)
+        return Plan([src], fp, page + 1, max(100, page + 1), 1 + MAX_EXTRA_CALLS, f.region_code)
 
     prefix = queries.scope_region(actor.region_code, f.region_code)
     parts = queries.partitions(f.kinds, prefix, counties())
@@ -124,7 +124,7 @@ def _plan(actor, f: queries.Filters, token: str | None, deps: QueryDeps, page: i
     first = page + 1 if len(parts) == 1 else max(10, math.ceil(page * 1.5 / len(parts)))
     if filtered:
         first = max(first, NARROW_LIMIT if len(parts) <= 5 else 2 * first)
-    return Plan(sources, fp, first, NARROW_LIMIT if filtered else page + 1,
+    return Plan(sources, fp, first, max(NARROW_LIMIT, page + 1) if filtered else page + 1,
                 len(parts) + MAX_EXTRA_CALLS, prefix)
 
 
