@@ -13,8 +13,9 @@ from .adapters.notify import Notifier
 from .adapters.secrets import CitizenKeys, PhoneHasher
 from .domain import deadlines, routing
 from .adapters.directory import UnitDirectory
+from .domain import queries as domain_queries
 from .reference.directory import ReferenceDirectory
-from .services import accounts, cases, citizen, lifecycle, staff, units as unit_service
+from .services import accounts, cases, citizen, lifecycle, queries, staff, units as unit_service
 from .services.intake import Deps
 from .services.placement import Placer
 
@@ -120,7 +121,19 @@ def unit_deps() -> unit_service.UnitDeps:
                                  now=clock.now)
 
 
+@functools.lru_cache(maxsize=1)
+def query_deps() -> queries.QueryDeps:
+    sd = staff_deps()
+    units = unit_directory()
+
+    def suggest(matter, centre_region):
+        return domain_queries.dispatch_suggestion(
+            routing.RoutingFacts.of(matter), units.unit_index(), centre_region,
+            units.routing_rules(), routing.route, routing.dispatch_candidates)
+    return queries.QueryDeps(repo=repository(), directory=sd.directory, now=clock.now, suggest=suggest)
+
+
 def reset() -> None:
     for cached in (repository, unit_directory, staff_deps, intake_deps, citizen_deps, case_deps,
-                   account_deps, unit_deps):
+                   account_deps, unit_deps, query_deps):
         cached.cache_clear()

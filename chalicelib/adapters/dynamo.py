@@ -22,7 +22,9 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from .. import settings
+from .. import reference, settings
+from ..domain import lifecycle as lifecycle_rules
+from ..domain import queries
 from ..domain.errors import Conflict
 from ..domain.matter import Event, Matter
 from ..services.ports import IdempotencyEntry, IdempotencyKeyUsed, PublicEntry, TrackingCodeTaken
@@ -80,6 +82,35 @@ class ByActorIndex(GlobalSecondaryIndex):
 
     actor_username = UnicodeAttribute(hash_key=True, attr_name="actorUsername")
     at = UnicodeAttribute(range_key=True)
+class BySummaryIndex(GlobalSecondaryIndex):
+    """汇总查询: every matter by kind and county, newest first (see domain/queries.py)."""
+    class Meta:
+        index_name = "bySummary"
+        projection = AllProjection()
+
+    summary_partition = UnicodeAttribute(hash_key=True, attr_name="summaryPartition")
+    summary_key = UnicodeAttribute(range_key=True, attr_name="summaryKey")
+
+
+class ByApproverIndex(GlobalSecondaryIndex):
+    """领导批办: returns and extensions awaiting a unit's leader; sparse (set only while one
+    awaits approval)."""
+    class Meta:
+        index_name = "byApprover"
+        projection = AllProjection()
+
+    approver_unit_id = UnicodeAttribute(hash_key=True, attr_name="approverUnitId")
+    queue_key = UnicodeAttribute(range_key=True, attr_name="queueKey")
+
+
+class ByAttentionIndex(GlobalSecondaryIndex):
+    """领导批办: open supervised or warned matters by county; sparse."""
+    class Meta:
+        index_name = "byAttention"
+        projection = AllProjection()
+
+    attention_county = UnicodeAttribute(hash_key=True, attr_name="attentionCounty")
+    queue_key = UnicodeAttribute(range_key=True, attr_name="queueKey")
 
 
 class MatterRecord(_TableItem, discriminator="matter"):
@@ -120,10 +151,17 @@ class MatterRecord(_TableItem, discriminator="matter"):
     queue_unit_id = UnicodeAttribute(attr_name="queueUnitId", null=True)
     handler_id = UnicodeAttribute(attr_name="handlerId", null=True)
     queue_key = UnicodeAttribute(attr_name="queueKey", null=True)
+    summary_partition = UnicodeAttribute(attr_name="summaryPartition", null=True)
+    summary_key = UnicodeAttribute(attr_name="summaryKey", null=True)
+    approver_unit_id = UnicodeAttribute(attr_name="approverUnitId", null=True)
+    attention_county = UnicodeAttribute(attr_name="attentionCounty", null=True)
     version = VersionAttribute()
     by_phone = ByPhoneIndex()
     by_queue = ByQueueIndex()
     by_handler = ByHandlerIndex()
+    by_summary = BySummaryIndex()
+    by_approver = ByApproverIndex()
+    by_attention = ByAttentionIndex()
 
 
 class EventRecord(_TableItem, discriminator="event"):
@@ -164,6 +202,24 @@ class AuditRecord(_TableItem, discriminator="audit"):
     actor_username = UnicodeAttribute(attr_name="actorUsername", null=True)
     client = UnicodeAttribute(null=True)
     by_actor = ByActorIndex()
+
+
+class UnitRefRecord(_TableItem, discriminator="unitref"):
+    """A unit's pointer to a matter it handled or took part in (`P#<unitId>`): how a department
+    or mediation organisation, which has no region subtree, finds its matters after they left
+    its work list. Holds only what never changes, so it is written once per unit and matter."""
+    matter_id = UnicodeAttribute(attr_name="matterId")
+    kind = UnicodeAttribute()
+    region_code = UnicodeAttribute(attr_name="regionCode")
+    category = UnicodeAttribute(null=True)
+
+
+class HandlerDoneRecord(_TableItem, discriminator="handlerdone"):
+    """A matter its first handler concluded (`H#<username>`, sorted by conclusion time): the
+    个人中心 figures count them by month. Written with every save once concluded (unchanged)."""
+    matter_id = UnicodeAttribute(attr_name="matterId")
+    on_time = BooleanAttribute(attr_name="onTime")
+    unit_id = UnicodeAttribute(attr_name="unitId", null=True)
 
 
 class IdempotencyRecord(_TableItem, discriminator="idempotency"):
@@ -296,6 +352,11 @@ def record_from_matter(m: Matter) -> MatterRecord:
         evidence=m.evidence, queue_unit_id=m.queue_unit_id(),
         handler_id=(m.first_handler or {}).get("id") if m.queue_unit_id() else None,
         queue_key=m.queue_key(),
+        summary_partition=queries.summary_partition(m.kind, m.region_code),
+        summary_key=queries.summary_key(m.received_at, m.matter_id),
+        approver_unit_id=queries.approver_unit_id(m, reference.unit),
+        attention_county=(queries.county_of(m.region_code)
+                          if queries.needs_attention(m, lifecycle_rules.warnings_due(m)) else None),
     )
     if m.version is not None:
         r.version = m.version
@@ -311,6 +372,34 @@ def event_record(matter: Matter, e: Event) -> EventRecord:
 def event_from_record(r: EventRecord) -> Event:
     return Event(seq=int(r.seq), at=r.at, type=r.event_type, text=r.text, public=bool(r.public),
                  actor=_plain(r.actor), note=r.note, data=_plain(r.data or {}))
+
+
+def unit_ref_pk(unit_id: str) -> str:
+    return f"P#{unit_id}"
+
+
+def _unit_refs(m: Matter) -> list[UnitRefRecord]:
+    """Pointers for every unit that handles or took part in the matter. Rewritten unchanged
+    with each save (a Put of an identical item), so a unit that joins is never missed."""
+    units = sorted(set(m.participant_unit_ids) | ({m.assigned_unit_id} if m.assigned_unit_id else set()))
+    return [UnitRefRecord(pk=unit_ref_pk(u), sk=queries.summary_key(m.received_at, m.matter_id),
+                          matter_id=m.matter_id, kind=m.kind, region_code=m.region_code,
+                          category=m.category) for u in units]
+
+
+def _handler_done(m: Matter) -> list[HandlerDoneRecord]:
+    if not (m.outcome and m.outcome.get("at") and m.first_handler and queries.is_concluded(m)):
+        return []
+    return [HandlerDoneRecord(pk=f"H#{m.first_handler['id']}", sk=f"{m.outcome['at']}#{m.matter_id}",
+                              matter_id=m.matter_id, on_time=queries.on_time(m),
+                              unit_id=m.first_handler.get("unitId"))]
+
+
+def _one_page(result) -> tuple[list, dict | None]:
+    """Exactly one Query request of a PynamoDB result: its items and LastEvaluatedKey.
+    (Iterating the result would keep querying until a filtered page is full.)"""
+    page = next(result.page_iter)
+    return [_TableItem.from_raw_data(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
 
 def _failed_indexes(err: TransactWriteError) -> set[int]:
@@ -348,8 +437,9 @@ class DynamoMatterRepository:
         return TransactWrite(connection=self._connection)
 
     def add_new(self, matter: Matter, first_events: list[Event], public_snapshot: dict,
-                idempotency: tuple[str, str] | None, now: datetime) -> None:
-        """Matter, its first events, public view and idempotency record in one transaction.
+                idempotency: tuple[str, str] | None, now: datetime, audit: dict | None = None) -> None:
+        """Matter, its first events, public view, idempotency record and (staff intake) the
+        audit line in one transaction.
 
         Raises TrackingCodeTaken (pick another code) or IdempotencyKeyUsed (the key was
         used before: the caller answers from the stored record)."""
@@ -358,6 +448,9 @@ class DynamoMatterRepository:
                               matter_id=matter.matter_id, phone_hash=matter.phone_hash,
                               view=public_snapshot)
         items = [record, public] + [event_record(matter, e) for e in first_events]
+        items += _unit_refs(matter)
+        if audit is not None:
+            items.append(self._audit_record(matter.matter_id, audit))
         if idempotency:
             key_hash, body_hash = idempotency
             items.append(IdempotencyRecord(
@@ -367,7 +460,8 @@ class DynamoMatterRepository:
         try:
             with self._tx() as tx:
                 for item in items:
-                    cond = None if isinstance(item, MatterRecord) else _TableItem.pk.does_not_exist()
+                    cond = None if isinstance(item, (MatterRecord, UnitRefRecord)) \
+                        else _TableItem.pk.does_not_exist()
                     tx.save(item, condition=cond)
         except TransactWriteError as err:
             failed = _failed_indexes(err)
@@ -395,6 +489,8 @@ class DynamoMatterRepository:
                             condition=_TableItem.pk.does_not_exist())
                 for e in new_events:
                     tx.save(event_record(matter, e), condition=_TableItem.pk.does_not_exist())
+                for ref in _unit_refs(matter) + _handler_done(matter):
+                    tx.save(ref)
                 if public_snapshot is not None:
                     tx.save(PublicRecord(pk=public_pk(matter.tracking_code), sk=META,
                                          matter_id=matter.matter_id,
@@ -415,6 +511,14 @@ class DynamoMatterRepository:
     def audit(self, matter_id: str, audit: dict) -> None:
         """A staff read of a matter, on the record (one PutItem)."""
         self._audit_record(matter_id, audit).save(condition=_TableItem.pk.does_not_exist())
+
+    def audit_many(self, matter_ids: list[str], audit: dict) -> None:
+        """The same staff read of many matters (an export), on the record: BatchWriteItem, 25
+        lines a call. Unlike `audit`, a batch write takes no condition; the random suffix of
+        the sort key keeps lines from overwriting one another."""
+        with AuditRecord.batch_write() as batch:
+            for matter_id in matter_ids:
+                batch.save(self._audit_record(matter_id, audit))
 
     def audit_trail(self, matter_id: str, limit: int = 200) -> list[dict]:
         """A matter's audit lines, newest first (one Query on its `A#` partition)."""
@@ -625,5 +729,97 @@ class DynamoMatterRepository:
         return [matter_from_record(r) for r in
                 MatterRecord.by_phone.query(phone_hash, scan_index_forward=False, limit=limit)]
 
+    # --- summary queries (汇总查询): docs/data-model.md, domain/queries.py -----------------
+
+    def summary_page(self, partition: str, lower: str, upper: str, limit: int, start: dict | None,
+                     region_prefix: str | None = None, category: str | None = None,
+                     status: str | None = None, severity: str | None = None,
+                     supervised: bool | None = None) -> tuple[list[tuple[str, Matter]], dict | None, str | None]:
+        """One Query of one `bySummary` partition, newest first, keys within [lower, upper];
+        the filters DynamoDB can apply are applied there. Returns (sort key, matter) pairs,
+        the start of the next read (None when the partition is done) and its sort key."""
+        cond = None
+        for c in (MatterRecord.region_code.startswith(region_prefix) if region_prefix else None,
+                  MatterRecord.category == category if category else None,
+                  MatterRecord.status == status if status else None,
+                  MatterRecord.severity == severity if severity else None,
+                  MatterRecord.supervised == supervised if supervised is not None else None):
+            if c is not None:
+                cond = c if cond is None else cond & c
+        result = MatterRecord.by_summary.query(
+            partition, MatterRecord.summary_key.between(lower, upper), filter_condition=cond,
+            scan_index_forward=False, page_size=limit, last_evaluated_key=start)
+        records, last = _one_page(result)
+        items = [(r.summary_key, matter_from_record(r)) for r in records if isinstance(r, MatterRecord)]
+        return items, last, (last or {}).get("summaryKey", {}).get("S")
+
+    def unit_ref_page(self, unit_id: str, lower: str, upper: str, limit: int, start: dict | None,
+                      kinds: tuple[str, ...] | None = None, region_prefix: str | None = None,
+                      category: str | None = None) -> tuple[list[tuple[str, str]], dict | None, str | None]:
+        """One Query of a unit's pointers (`P#<unitId>`), newest first: (sort key, matterId)."""
+        cond = None
+        for c in (UnitRefRecord.kind.is_in(*kinds) if kinds else None,
+                  UnitRefRecord.region_code.startswith(region_prefix) if region_prefix else None,
+                  UnitRefRecord.category == category if category else None):
+            if c is not None:
+                cond = c if cond is None else cond & c
+        result = UnitRefRecord.query(unit_ref_pk(unit_id), UnitRefRecord.sk.between(lower, upper),
+                                     filter_condition=cond, scan_index_forward=False,
+                                     page_size=limit, last_evaluated_key=start)
+        records, last = _one_page(result)
+        items = [(r.sk, r.matter_id) for r in records if isinstance(r, UnitRefRecord)]
+        return items, last, (last or {}).get("sk", {}).get("S")
+
+    def held_for_dispatch(self, unit_id: str, limit: int, start: dict | None) -> tuple[list[Matter], dict | None]:
+        """One Query of a centre's work list (`byQueue`), keeping the matters it holds for
+        dispatch (received, or escalated to it)."""
+        result = MatterRecord.by_queue.query(
+            unit_id, filter_condition=MatterRecord.status.is_in("received", "escalated"),
+            page_size=limit, last_evaluated_key=start)
+        records, last = _one_page(result)
+        return [matter_from_record(r) for r in records if isinstance(r, MatterRecord)], last
+
+    def awaiting_approval(self, unit_id: str, limit: int = 100) -> list[Matter]:
+        """Returns and extensions a unit's leader must decide: one Query of `byApprover`."""
+        records, _ = _one_page(MatterRecord.by_approver.query(unit_id, page_size=limit))
+        return [matter_from_record(r) for r in records if isinstance(r, MatterRecord)]
+
+    def attention(self, county: str, region_prefix: str | None, limit: int = 100) -> list[Matter]:
+        """Open supervised or warned matters of a county (`byAttention`), nearest deadline
+        first, narrowed to a region below the county by a filter: one Query."""
+        cond = MatterRecord.region_code.startswith(region_prefix) if region_prefix else None
+        records, _ = _one_page(MatterRecord.by_attention.query(county, filter_condition=cond,
+                                                               page_size=limit))
+        return [matter_from_record(r) for r in records if isinstance(r, MatterRecord)]
+
+    def handler_concluded(self, username: str, since: str, limit: int = 1000) -> list[tuple[str, bool]]:
+        """(matterId, on time) of the matters a person concluded since `since` (UTC ISO): one
+        Query of `H#<username>`."""
+        records, _ = _one_page(HandlerDoneRecord.query(f"H#{username}", HandlerDoneRecord.sk >= since,
+                                                       page_size=limit))
+        return [(r.matter_id, bool(r.on_time)) for r in records if isinstance(r, HandlerDoneRecord)]
+
+    def matters_by_ids(self, matter_ids: list[str]) -> dict[str, Matter]:
+        """Matter items by id: one BatchGetItem per 100 (PynamoDB retries unprocessed keys)."""
+        out: dict[str, Matter] = {}
+        keys = [(matter_pk(i), META) for i in dict.fromkeys(matter_ids)]
+        for item in _TableItem.batch_get(keys):
+            if isinstance(item, MatterRecord):
+                out[item.matter_id] = matter_from_record(item)
+        return out
 
 
+
+def reindexed(items: list[dict]) -> list[dict]:
+    """Raw items of the matters table (an older local snapshot) with every matter's derived
+    index keys recomputed and its unit / handler records added, so data saved before an index
+    existed is found by it. A migration aid: run on restore, never on a request path."""
+    out = []
+    for raw in items:
+        if raw.get("type", {}).get("S") != "matter":
+            out.append(raw)
+            continue
+        m = matter_from_record(MatterRecord.from_raw_data(raw))
+        out.append(record_from_matter(m).serialize())
+        out += [r.serialize() for r in _unit_refs(m) + _handler_done(m)]
+    return out

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..services import evidence, staff
+from ..services import evidence, queries, staff
 from .auth import current_actor
-from ..wiring import staff_deps
+from ..wiring import query_deps, staff_deps
 from .http import client_address, handles_errors, json_body, json_response
 
 bp = Blueprint(__name__)
@@ -18,6 +18,9 @@ def tasks():
     request = bp.current_request
     actor = current_actor(request)
     params = request.query_params or {}
+    if params.get("view") == "dispatch":  # 分流转办 (chalicelib/services/queries.py)
+        return json_response(queries.dispatch_queue(actor, params.get("nextToken"), query_deps()),
+                             headers={"Cache-Control": "no-store"})
     return json_response(staff.tasks(actor, params.get("view", "unit"), params.get("nextToken"),
                                      staff_deps()), headers={"Cache-Control": "no-store"})
 

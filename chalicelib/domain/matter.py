@@ -157,8 +157,11 @@ KIND_RECEIVED_TEXT = "您的{kind}已受理，正在分流至承办单位。"
 
 
 def new_matter(*, matter_id: str, tracking_code: str, intake: dict, now: datetime,
-               kind_name: str, channel: str = "portal") -> tuple[Matter, Event]:
-    """A validated intake becomes a received matter with its clocks running and its first event."""
+               kind_name: str, channel: str = "portal",
+               receiver: dict | None = None) -> tuple[Matter, Event]:
+    """A validated intake becomes a received matter with its clocks running and its first event.
+    `receiver` is the staff member who took it in (visit, phone, window), as event actors are
+    recorded: `{kind: staff, id: <username>, name, role, unitId}`."""
     severity = "general" if intake["kind"] == "mediation" else None
     received_at = deadlines.iso(now)
     matter = Matter(
@@ -181,6 +184,6 @@ def new_matter(*, matter_id: str, tracking_code: str, intake: dict, now: datetim
     )
     event = Event(seq=1, at=received_at, type="received", public=True,
                   text=KIND_RECEIVED_TEXT.format(kind=kind_name),
-                  actor={"kind": "citizen" if channel == "portal" else "system"},
-                  data={"channel": channel})
+                  actor=receiver or {"kind": "citizen" if channel == "portal" else "system"},
+                  data={"channel": channel, **({"receivedBy": receiver["id"]} if receiver else {})})
     return matter, event

@@ -51,10 +51,17 @@ def _receipt(matter_id: str, snapshot: dict, now: datetime) -> dict:
 
 
 def file_matter(body: Any, idempotency_key: str | None, deps: Deps,
-                channel: str = "portal") -> dict:
+                channel: str = "portal", receiver: dict | None = None,
+                authorize: Callable[[dict], None] | None = None, audit: dict | None = None) -> dict:
     """Validate, store matter + first event + public view (+ idempotency record) atomically,
-    then start the lifecycle. A retry with the same key and body returns the same matter."""
+    then start the lifecycle. A retry with the same key and body returns the same matter.
+
+    Staff intake passes the staff member as `receiver` (recorded in the first event), an
+    `authorize(intake)` check run on the validated body, and the `audit` line written in the
+    same transaction."""
     intake = validate_intake(body, is_filable_region=reference.is_filable_region)
+    if authorize is not None:
+        authorize(intake)
     fingerprint = _fingerprint(intake)
     key_hash = hashlib.sha256(idempotency_key.encode()).hexdigest() if idempotency_key else None
     phone_hash = deps.hash_phone(intake["applicant"]["phone"])
@@ -64,7 +71,7 @@ def file_matter(body: Any, idempotency_key: str | None, deps: Deps,
         matter, event = matter_rules.new_matter(
             matter_id=new_matter_id(now, deps.random_bytes(10)),
             tracking_code=new_tracking_code(deps.random_bytes(32)),
-            intake=intake, now=now, kind_name=kind_name, channel=channel)
+            intake=intake, now=now, kind_name=kind_name, channel=channel, receiver=receiver)
         matter.phone_hash = phone_hash
         events = [event]
         effects = deps.place(matter, events, now) if deps.place else []
@@ -72,7 +79,7 @@ def file_matter(body: Any, idempotency_key: str | None, deps: Deps,
             events, unit_name=deps.unit_name(matter.assigned_unit_id or matter.holder_centre_id))
         try:
             deps.repo.add_new(matter, events, snapshot,
-                              (key_hash, fingerprint) if key_hash else None, now)
+                              (key_hash, fingerprint) if key_hash else None, now, audit=audit)
             break
         except TrackingCodeTaken:
             continue

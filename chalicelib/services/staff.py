@@ -210,7 +210,7 @@ def _notice_text(matter: Matter, reason: str) -> str:
 def tasks(actor, view: str, next_token: str | None, deps: StaffDeps, limit: int = 50) -> dict:
     """我们的工作任务 (the unit's queue) or 我的办理事项 (my matters): overdue first."""
     if view not in ("unit", "mine"):
-        raise ValidationFailed(fields={"view": "view 只能是 unit 或 mine"})
+        raise ValidationFailed(fields={"view": "view 只能是 unit、mine 或 dispatch"})
     start = _decode_token(next_token)
     key, owner = ("queueUnitId", actor.unit_id) if view == "unit" else ("handlerId", actor.username)
     if start is not None and (start.get(key) or {}).get("S") != owner:

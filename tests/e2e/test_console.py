@@ -297,7 +297,8 @@ def test_dispatch_queue_shows_the_routing_suggestion(console, live_server, desk)
     dialog.locator('[name="note"]').fill("请按职责办理")
     dialog.locator("#action-submit").click()
     page.wait_for_selector(".el-message--success", timeout=10000)
-    assert page.get_by_role("link", name=title).count() == 0  # left the dispatch queue
+    # the list reloads after the action: the matter leaves the dispatch queue
+    page.get_by_role("link", name=title).wait_for(state="detached", timeout=10000)
 
 
 # --- a county leader approves a return --------------------------------------------------------------

@@ -14,7 +14,7 @@ class FakeRepository:
         self.matters, self.events, self.public_views, self.idem, self.failures = {}, {}, {}, {}, {}
         self.tokens = {}
 
-    def add_new(self, matter, first_events, public_snapshot, idempotency, now: datetime):
+    def add_new(self, matter, first_events, public_snapshot, idempotency, now: datetime, audit=None):
         if idempotency and idempotency[0] in self.idem:
             raise IdempotencyKeyUsed()
         if matter.tracking_code in self.public_views:

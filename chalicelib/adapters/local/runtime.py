@@ -116,7 +116,10 @@ class LocalRuntime:
         os.environ.update(self.env)
         self._staff_sign_in()
         if saved:
-            self.status.restored_items = snapshot.load_tables(session.client("dynamodb"), saved["tables"])
+            from ..dynamo import reindexed  # index keys added since the snapshot was taken
+            tables = {name: reindexed(items) if name == self.env["MATTERS_TABLE"] else items
+                      for name, items in saved["tables"].items()}
+            self.status.restored_items = snapshot.load_tables(session.client("dynamodb"), tables)
             self._objects = saved.get("objects") or {}
             self.status.extra["restoredObjects"] = snapshot.load_buckets(
                 session.client("s3"), self.data_dir / "objects", self._objects)
