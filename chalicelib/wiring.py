@@ -14,7 +14,7 @@ from .adapters.secrets import CitizenKeys, PhoneHasher
 from .domain import deadlines, routing
 from .reference import routing as routing_data
 from .reference.directory import ReferenceDirectory
-from .services import cases, citizen, lifecycle, staff
+from .services import articles, cases, citizen, lifecycle, staff
 from .services.intake import Deps
 from .services.placement import Placer
 
@@ -78,6 +78,11 @@ def case_deps() -> cases.CaseDeps:
                           cut=_cut, tag=_tag)
 
 
+@functools.lru_cache(maxsize=1)
+def article_deps() -> articles.ArticleDeps:
+    return articles.ArticleDeps(repo=repository(), now=clock.now, random_bytes=os.urandom)
+
+
 def lifecycle_deps() -> lifecycle.LifecycleDeps:
     """For the state machines' tasks: storage, the clock (speed-scaled timeouts) and the
     same notifications staff actions send."""
@@ -90,5 +95,5 @@ def lifecycle_deps() -> lifecycle.LifecycleDeps:
 
 
 def reset() -> None:
-    for cached in (repository, staff_deps, intake_deps, citizen_deps, case_deps):
+    for cached in (repository, staff_deps, intake_deps, citizen_deps, case_deps, article_deps):
         cached.cache_clear()

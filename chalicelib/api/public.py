@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 from .. import reference
 from ..domain.errors import NotFound
 from ..schemas import load_schema, schema_names
-from ..services import intake
+from ..services import directory, intake
 from ..wiring import intake_deps
 from .http import JSON_HEADERS, client_address, handles_errors, json_body, json_response
 
@@ -64,3 +64,12 @@ def lookup_matter(trackingCode):
     phone = (request.query_params or {}).get("phone")
     view = intake.lookup_matter(trackingCode, phone, client_address(request), intake_deps())
     return json_response(view, headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/units", methods=["GET"])
+@handles_errors
+def units():
+    """调解组织查询 / 部门职能查询: public unit fields by type and region."""
+    params = bp.current_request.query_params or {}
+    body = directory.public_units(params.get("type"), params.get("regionCode"))
+    return Response(body=body, status_code=200, headers={**JSON_HEADERS, "Cache-Control": "public, max-age=3600"})
