@@ -2,9 +2,11 @@
 directory (调解组织查询, 部门职能查询), through the API on moto."""
 from __future__ import annotations
 
+import json
+
 from chalicelib import reference, wiring
 from chalicelib.services import articles
-from tests.integration.test_citizen_api import call
+from tests.integration.test_citizen_api import MEDIATION, PHONE, call, sms_to, verified_token, wall  # noqa: F401
 
 LECTURE = {"section": "lecture", "title": "土地承包经营权纠纷怎么调解",
            "body": "承包地被占用，可以先找村委会协商。\n\n协商不成，可以申请乡镇人民调解委员会调解。",
@@ -86,3 +88,20 @@ def test_units_refuse_unknown_types_and_regions(api):
     assert status == 400 and "type" in out["error"]["fields"]
     status, out = call(api, "get", "/api/units?regionCode=999999")
     assert status == 400 and out["error"]["fields"]["regionCode"] == "没有这个地区"
+
+
+def test_filing_texts_the_tracking_code_once_and_a_token_opens_the_matter(api, wall):
+    headers = {"content-type": "application/json", "idempotency-key": "receipt-sms-1"}
+    receipt = json.loads(api.post("/api/matters", headers=headers, body=json.dumps(MEDIATION)).body)
+    api.post("/api/matters", headers=headers, body=json.dumps(MEDIATION))  # a replay texts nothing
+    texts = [t for t in sms_to(PHONE) if receipt["trackingCode"] in t]
+    assert len(texts) == 1 and texts[0].startswith("【解忧】您的矛盾纠纷调解已受理")
+
+    token = verified_token(api)
+    path = f"/api/matters/{receipt['trackingCode']}"
+    status, view = call(api, "get", path, token=token)
+    assert status == 200 and view["timeline"] and view["trackingCode"] == receipt["trackingCode"]
+    other = verified_token(api, "13900001111")
+    assert call(api, "get", path, token=other)[1]["error"]["code"] == "matter_not_found"
+    status, out = call(api, "get", path, token="forged.token.value")
+    assert status == 401
