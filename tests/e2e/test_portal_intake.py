@@ -40,6 +40,11 @@ def test_file_with_a_photo_look_it_up_and_rate_it_once(live_server, phone_page):
           f"DOMContentLoaded {dcl:.0f} ms, interactive (home links rendered) after {interactive * 1000:.0f} ms")
     assert sent["bytes"] <= 500 * 1024
     assert hosts == {"127.0.0.1"}  # no CDN, no font or script from elsewhere
+    index = requests.get(live_server.url + "/", timeout=10)
+    assert index.headers["Cache-Control"] == "no-cache"
+    asset = re.search(r'src="\./(assets/index-[^"]+\.js)"', index.text).group(1)
+    assert requests.get(f"{live_server.url}/{asset}", timeout=10).headers["Cache-Control"] == \
+        "public, max-age=31536000, immutable"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     page.get_by_role("link", name="矛盾纠纷调解").click()
@@ -107,12 +112,32 @@ def test_a_wrong_phone_number_is_shown_next_to_the_field(live_server, phone_page
     page.fill("#applicant-name", "黄大伯")
     page.fill("#applicant-phone", "1234")
     page.click("#to-review")
+    page.add_style_tag(content="html { font-size: 150% }")  # the phone's large-text setting
     described = page.get_attribute("#applicant-phone", "aria-describedby")
     assert described and "手机号码" in page.locator(f"#{described.split()[0]}").inner_text()
     assert page.evaluate("document.activeElement.id") == "applicant-phone"
     for control in page.locator("main input:not([type=file]):not([type=checkbox]), main select, main textarea").all():
         cid = control.get_attribute("id")
         assert cid and page.locator(f'label[for="{cid}"]').count() == 1, cid  # every control has a label
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('#applicant-phone')).fontSize)") >= 24
+
+
+def test_first_load_on_a_slow_mobile_network(live_server, browser):
+    """About 1.6 Mbit/s down and 150 ms round trips ("slow 4G"): the home page is usable in a few seconds."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, locale="zh-CN")
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150,
+                                                  "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8})
+    started = time.perf_counter()
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="办理情况查询").wait_for(timeout=20000)
+    elapsed = time.perf_counter() - started
+    print(f"\nportal first load on a slow mobile network (1.6 Mbit/s, 150 ms): interactive after {elapsed * 1000:.0f} ms")
+    assert elapsed < 5
+    context.close()
 
 
 def test_my_matters_after_phone_verification(live_server, phone_page):
