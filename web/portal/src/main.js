@@ -34,7 +34,6 @@ const routes = [
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 const router = createRouter({ history: createWebHashHistory(), routes, scrollBehavior: () => ({ top: 0 }) })
-router.afterEach((to) => { document.title = `${to.meta.title || '百姓解忧站'} · 百姓解忧站` })
 
 const app = createApp(App)
 for (const c of [Button, Cell, CellGroup, Empty, Field, Grid, GridItem, Loading, NavBar, Rate, Step, Steps, Tag]) app.use(c)
