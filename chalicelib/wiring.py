@@ -15,7 +15,7 @@ from .domain import deadlines, routing
 from .adapters.directory import UnitDirectory
 from .domain import queries as domain_queries
 from .reference.directory import ReferenceDirectory
-from .services import accounts, cases, citizen, lifecycle, queries, staff, units as unit_service
+from .services import accounts, articles, cases, citizen, lifecycle, queries, staff, units as unit_service
 from .services.intake import Deps
 from .services.placement import Placer
 
@@ -91,6 +91,11 @@ def case_deps() -> cases.CaseDeps:
                           cut=_cut, tag=_tag)
 
 
+@functools.lru_cache(maxsize=1)
+def article_deps() -> articles.ArticleDeps:
+    return articles.ArticleDeps(repo=repository(), now=clock.now, random_bytes=os.urandom)
+
+
 def lifecycle_deps() -> lifecycle.LifecycleDeps:
     """For the state machines' tasks: storage, the clock (speed-scaled timeouts) and the
     same notifications staff actions send."""
@@ -135,5 +140,5 @@ def query_deps() -> queries.QueryDeps:
 
 def reset() -> None:
     for cached in (repository, unit_directory, staff_deps, intake_deps, citizen_deps, case_deps,
-                   account_deps, unit_deps, query_deps):
+                   account_deps, unit_deps, query_deps, article_deps):
         cached.cache_clear()

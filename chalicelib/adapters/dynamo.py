@@ -285,6 +285,39 @@ class CaseStatsRecord(_TableItem, discriminator="casestats"):
     total_length = NumberAttribute(attr_name="totalLength", default=0)
 
 
+class ArticleRecord(_TableItem, discriminator="article"):
+    """`A#<articleId>`/`#`: an article of 在线普法 / 在线宣传, a draft until published."""
+    article_id = UnicodeAttribute(attr_name="articleId")
+    section = UnicodeAttribute()
+    status = UnicodeAttribute()  # draft | published
+    title = UnicodeAttribute()
+    summary = UnicodeAttribute(default="")
+    body = UnicodeAttribute()
+    source = UnicodeAttribute(default="")
+    video_url = UnicodeAttribute(attr_name="videoUrl", null=True)
+    sample = BooleanAttribute(default=False)
+    created_by = MapAttribute(attr_name="createdBy")
+    created_at = UnicodeAttribute(attr_name="createdAt")
+    updated_at = UnicodeAttribute(attr_name="updatedAt")
+    published_by = MapAttribute(attr_name="publishedBy", null=True)
+    published_at = UnicodeAttribute(attr_name="publishedAt", null=True)
+    version = VersionAttribute()
+
+
+class ArticleListingRecord(_TableItem, discriminator="articlelisting"):
+    """`AL#<section>`/`<articleId>` (every article, for staff) and `AP#<section>`/
+    `<publishedAt>#<articleId>` (published only, newest last): the keyed lists of a section."""
+    article_id = UnicodeAttribute(attr_name="articleId")
+    status = UnicodeAttribute()
+    title = UnicodeAttribute()
+    summary = UnicodeAttribute(default="")
+    sample = BooleanAttribute(default=False)
+    video_url = UnicodeAttribute(attr_name="videoUrl", null=True)
+    source = UnicodeAttribute(default="")
+    updated_at = UnicodeAttribute(attr_name="updatedAt")
+    published_at = UnicodeAttribute(attr_name="publishedAt", null=True)
+
+
 def _public_entry(item: PublicRecord) -> PublicEntry:
     return PublicEntry(item.matter_id, item.phone_hash, _plain(item.view))
 
@@ -807,7 +840,62 @@ class DynamoMatterRepository:
             if isinstance(item, MatterRecord):
                 out[item.matter_id] = matter_from_record(item)
         return out
+    # --- articles (在线普法 / 在线宣传) ------------------------------------------------------
+    @staticmethod
+    def _article_dict(r: ArticleRecord) -> dict:
+        return {"articleId": r.article_id, "section": r.section, "status": r.status, "title": r.title,
+                "summary": r.summary or "", "body": r.body, "source": r.source or "",
+                "videoUrl": r.video_url, "sample": bool(r.sample), "createdBy": _plain(r.created_by),
+                "createdAt": r.created_at, "updatedAt": r.updated_at,
+                "publishedBy": _plain(r.published_by), "publishedAt": r.published_at, "version": r.version}
 
+    @staticmethod
+    def _listing(article: dict, pk: str, sk: str) -> ArticleListingRecord:
+        return ArticleListingRecord(pk=pk, sk=sk, article_id=article["articleId"], status=article["status"],
+                                    title=article["title"], summary=article.get("summary") or "",
+                                    sample=bool(article.get("sample")), video_url=article.get("videoUrl"),
+                                    source=article.get("source") or "", updated_at=article["updatedAt"],
+                                    published_at=article.get("publishedAt"))
+
+    def save_article(self, article: dict, new: bool = False) -> None:
+        """The article (version-checked; `new` also checks the id is unused) with its staff
+        listing entry and, once published, its public listing entry, in one transaction."""
+        r = ArticleRecord(pk=f"AR#{article['articleId']}", sk=META, article_id=article["articleId"],
+                          section=article["section"], status=article["status"], title=article["title"],
+                          summary=article.get("summary") or "", body=article["body"],
+                          source=article.get("source") or "", video_url=article.get("videoUrl"),
+                          sample=bool(article.get("sample")), created_by=article["createdBy"],
+                          created_at=article["createdAt"], updated_at=article["updatedAt"],
+                          published_by=article.get("publishedBy"), published_at=article.get("publishedAt"))
+        if article.get("version") is not None:
+            r.version = article["version"]
+        section = article["section"]
+        try:
+            with self._tx() as tx:
+                tx.save(r, condition=_TableItem.pk.does_not_exist() if new else None)
+                tx.save(self._listing(article, f"AL#{section}", article["articleId"]))
+                if article["status"] == "published":
+                    tx.save(self._listing(article, f"AP#{section}",
+                                          f"{article['publishedAt']}#{article['articleId']}"))
+        except TransactWriteError as err:
+            if 0 in _failed_indexes(err):
+                raise Conflict() from err
+            raise
+        article["version"] = r.version
+
+    def article(self, article_id: str) -> dict | None:
+        try:
+            return self._article_dict(ArticleRecord.get(f"AR#{article_id}", META, consistent_read=True))
+        except ArticleRecord.DoesNotExist:
+            return None
+
+    def article_listing(self, section: str, published_only: bool, limit: int = 50) -> list[dict]:
+        """One Query: `AP#<section>` newest first (public) or `AL#<section>` (staff, by id, newest first)."""
+        pk = f"AP#{section}" if published_only else f"AL#{section}"
+        return [{"articleId": r.article_id, "section": section, "status": r.status, "title": r.title,
+                 "summary": r.summary or "", "sample": bool(r.sample), "videoUrl": r.video_url,
+                 "source": r.source or "", "updatedAt": r.updated_at, "publishedAt": r.published_at}
+                for r in ArticleListingRecord.query(pk, scan_index_forward=False, limit=limit)]
 
 
 def reindexed(items: list[dict]) -> list[dict]:
@@ -823,3 +911,4 @@ def reindexed(items: list[dict]) -> list[dict]:
         out.append(record_from_matter(m).serialize())
         out += [r.serialize() for r in _unit_refs(m) + _handler_done(m)]
     return out
+

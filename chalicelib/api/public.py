@@ -10,8 +10,9 @@ from chalice import Blueprint, Response
 from .. import reference
 from ..domain.errors import NotFound
 from ..schemas import load_schema, schema_names
-from ..services import intake
-from ..wiring import intake_deps
+from ..services import citizen, directory, intake
+from ..wiring import citizen_deps, intake_deps, unit_directory
+from .auth import bearer_token
 from .http import JSON_HEADERS, client_address, handles_errors, json_body, json_response
 
 bp = Blueprint(__name__)
@@ -62,5 +63,18 @@ def file_matter():
 def lookup_matter(trackingCode):
     request = bp.current_request
     phone = (request.query_params or {}).get("phone")
-    view = intake.lookup_matter(trackingCode, phone, client_address(request), intake_deps())
+    if not phone and (request.headers or {}).get("authorization"):
+        # a verified citizen (我的事项) opens one of the phone's matters with the citizen token
+        view = citizen.lookup_by_token(trackingCode, bearer_token(request), client_address(request), citizen_deps())
+    else:
+        view = intake.lookup_matter(trackingCode, phone, client_address(request), intake_deps())
     return json_response(view, headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/units", methods=["GET"])
+@handles_errors
+def units():
+    """调解组织查询 / 部门职能查询: public unit fields by type and region."""
+    params = bp.current_request.query_params or {}
+    body = directory.public_units(params.get("type"), params.get("regionCode"), unit_directory().units())
+    return Response(body=body, status_code=200, headers={**JSON_HEADERS, "Cache-Control": "public, max-age=300"})

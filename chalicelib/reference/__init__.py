@@ -126,3 +126,33 @@ def units_in_region(code: str) -> list[dict]:
 def demo_accounts() -> list[dict]:
     """Demo staff accounts, one per role; for the local stage only."""
     return _load(f"demo-accounts-{city_code()}.json")
+
+
+def sample_articles() -> list[dict]:
+    """Sample 普法/宣传 articles for the local stage, each marked 示例内容."""
+    return _load("sample-articles.json")["articles"]
+
+
+UNIT_TYPES = {"centre": "综治中心", "department": "职能部门", "mediation_org": "调解组织", "institution": "其他机构"}
+_PUBLIC_UNIT_FIELDS = ("id", "name", "type", "level", "regionCode", "address", "phone", "functions", "subjects")
+
+
+def public_units(unit_type: str | None, region_code: str | None,
+                 all_units: tuple[dict, ...] | None = None) -> tuple[dict, ...]:
+    """调解组织查询 / 部门职能查询: the public fields of active units of a type seated at the
+    region or below it (every unit of the city without a region), with the region's path.
+    `all_units` is the administered directory; the bundled seed when absent."""
+    out = []
+    for u in (units() if all_units is None else all_units):
+        if u.get("active") is False:
+            continue
+        if unit_type and u["type"] != unit_type:
+            continue
+        if region_code and not u["regionCode"].startswith(region_code):
+            continue
+        view = {k: u.get(k) for k in _PUBLIC_UNIT_FIELDS}
+        view["typeName"] = UNIT_TYPES.get(u["type"], u["type"])
+        view["regionName"] = "".join((region(u["regionCode"]) or {}).get("path", [])[1:]) or \
+            (region(u["regionCode"]) or {}).get("name")
+        out.append(view)
+    return tuple(out)

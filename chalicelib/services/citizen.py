@@ -121,6 +121,15 @@ def proven_phone_hash(body: Any, token: str | None, deps: CitizenDeps) -> str | 
     return deps.hash_phone(phone) if is_mainland_mobile(phone) else None
 
 
+def lookup_by_token(tracking_code: str, token: str, client_id: str, deps: CitizenDeps) -> dict:
+    """办理情况查询 with a citizen token (我的事项 opens a matter this way): the same public view,
+    404 and failure budget as the lookup by phone number."""
+    phone_hash = token_phone_hash(token, deps)
+    now = deps.now()
+    return matter_rules.public_view(citizen_public(tracking_code, phone_hash, client_id, deps.repo, now).snapshot,
+                                    now)
+
+
 def citizen_matter(tracking_code: str, body: dict, token: str | None, client_id: str,
                    deps: CitizenDeps):
     """The matter of the applicant who proved their phone: (matter, events, wait token, now)."""

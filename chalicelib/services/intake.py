@@ -88,7 +88,9 @@ def file_matter(body: Any, idempotency_key: str | None, deps: Deps,
     else:  # five collisions in a row means the code space or the store is broken
         raise ServiceUnavailable()
     _start_lifecycle(matter.matter_id, deps)
-    if deps.after_filing and effects:
+    # the tracking code goes to the applicant by SMS (once: a replay returned above)
+    effects = effects + [{"type": "receipt_sms", "kindName": kind_name}]
+    if deps.after_filing:
         deps.after_filing(matter, effects)
     return _receipt(matter.matter_id, snapshot, now)
 

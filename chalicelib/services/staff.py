@@ -178,6 +178,9 @@ def carry_out(matter: Matter, effects: list[dict], deps: StaffDeps) -> None:
             elif effect["type"] in ("notify_leaders", "notify_unit"):
                 text = _notice_text(matter, effect["reason"])
                 deps.notifier.sms(deps.directory.duty_mobile(effect["unitId"]), text)
+            elif effect["type"] == "receipt_sms":
+                deps.notifier.sms(matter.applicant["phone"], RECEIPT_TEXT.format(
+                    kind=effect["kindName"], code=matter.tracking_code))
             elif effect["type"] == "warn":
                 mobile = deps.directory.duty_mobile(effect["unitId"])
                 text = _warning_text(matter)
@@ -186,6 +189,8 @@ def carry_out(matter: Matter, effects: list[dict], deps: StaffDeps) -> None:
         except Exception:  # noqa: BLE001
             logger.exception("side effect failed", extra={"matterId": matter.matter_id, "effect": effect})
 
+
+RECEIPT_TEXT = "【解忧】您的{kind}已受理，查询码{code}。请凭查询码和本手机号码在百姓解忧站查询办理进度。"
 
 NOTICES = {
     "return": "有事项申请退回，待您审批",

@@ -170,7 +170,9 @@ def test_intake_and_lookup_stay_within_their_aws_call_budget(api, aws_calls):
     post(api, MEDIATION)  # warm: secret read, clients
     aws_calls.clear()
     _, receipt = post(api, MEDIATION)
-    assert aws_calls == [("dynamodb", "TransactWriteItems"), ("stepfunctions", "StartExecution")]
+    # the write, the lifecycle, and the SMS that carries the tracking code to the applicant
+    assert aws_calls == [("dynamodb", "TransactWriteItems"), ("stepfunctions", "StartExecution"),
+                         ("sns", "Publish")]
     aws_calls.clear()
     lookup(api, receipt["trackingCode"], "13812345678")
     assert aws_calls == [("dynamodb", "BatchGetItem")]

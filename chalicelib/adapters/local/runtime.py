@@ -129,6 +129,10 @@ class LocalRuntime:
         from app import app  # imported only now: settings read the environment set above
         from ... import wiring
         wiring.repository().warm()  # before any thread races to build the clients
+        from ...services import articles
+        from ... import reference
+        self.status.extra["sampleArticlesSeeded"] = articles.seed_samples(reference.sample_articles(),
+                                                                          wiring.article_deps())
         from .server import make_server
         web_root = ROOT / "web"
         os.environ["JIEYOU_OUTBOX_DIR"] = str(self.data_dir / "outbox")  # voice calls land here

@@ -1,6 +1,6 @@
 """One origin for the API and the web front: `/api/...` goes to the Chalice app through
 Chalice's own LocalGateway, `/console/...` is the built staff console (`web/console/dist`, made by
-`make console`), everything else is a static file from `web/`."""
+`make console`), everything else the built citizen portal (`web/portal/dist`, `make portal`)."""
 from __future__ import annotations
 
 import base64
@@ -30,6 +30,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     gateway: LocalGateway
     web_root: Path
+    portal_root: Path
 
     def log_message(self, fmt, *args):  # quiet: one line per API call at debug level
         logger.debug("%s " + fmt, self.address_string(), *args)
@@ -84,10 +85,16 @@ class _Handler(BaseHTTPRequestHandler):
         rel = unquote(path).lstrip("/")
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
-        target = (self.web_root / rel).resolve()
-        if self.web_root not in target.parents or not target.is_file():
+        root = self.portal_root
+        target = (root / rel).resolve()
+        if root not in target.parents or not target.is_file():
             return self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, "未找到页面".encode())
-        cache = "no-cache" if target.suffix == ".html" else "public, max-age=300"
+        if target.suffix == ".html":
+            cache = "no-cache"
+        elif target.parent.name == "assets":  # names carry a content hash
+            cache = "public, max-age=31536000, immutable"
+        else:
+            cache = "public, max-age=300"
         self._file(target, cache)
 
     def _console(self, path: str):
@@ -134,7 +141,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def make_server(app, host: str, port: int, web_root: Path) -> ThreadingHTTPServer:
+def make_server(app, host: str, port: int, web_root: Path, portal_root: Path | None = None) -> ThreadingHTTPServer:
     """The Chalice app becomes thread-safe the way `chalice local` makes it: its
     current_request is kept per thread."""
     if not isinstance(app, LocalChalice):
@@ -142,5 +149,6 @@ def make_server(app, host: str, port: int, web_root: Path) -> ThreadingHTTPServe
         app.__class__ = CustomLocalChalice
     config = Config.create(chalice_stage="local", app_name="jieyou", lambda_timeout=30)
     handler = type("Handler", (_Handler,), {"gateway": LocalGateway(app, config),
-                                            "web_root": web_root.resolve()})
+                                            "web_root": web_root.resolve(),
+                                            "portal_root": (portal_root or web_root / "portal" / "dist").resolve()})
     return _Server((host, port), handler)
