@@ -129,3 +129,39 @@ def test_every_function_state_machine_and_dead_letter_queue_gets_an_alarm():
     assert alarms["HookFailuresDepthAlarm"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert "HookQueueDepthAlarm" not in alarms  # the working queue is not a dead letter
     assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
+
+
+def test_the_edge_function_serves_the_console_and_directories_by_their_index(tmp_path):
+    """The CloudFront Function's JavaScript, run under node as CloudFront would call it."""
+    import json
+    import shutil
+    import subprocess
+
+    import pytest
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed (make console needs it too)")
+    code = RESOURCES["WebIndexFunction"]["Properties"]["FunctionCode"]
+    script = tmp_path / "edge.js"
+    script.write_text(code + """
+const out = {};
+for (const uri of ['/', '/console', '/console/', '/assets/portal.js', '/console/assets/a.js']) {
+  out[uri] = handler({request: {uri: uri, headers: {}}});
+}
+console.log(JSON.stringify(out));
+""", encoding="utf-8")
+    result = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["/"]["uri"] == "/index.html"
+    assert out["/console"]["statusCode"] == 301
+    assert out["/console"]["headers"]["location"]["value"] == "/console/"
+    assert out["/console/"]["uri"] == "/console/index.html"
+    assert out["/assets/portal.js"]["uri"] == "/assets/portal.js"
+    assert out["/console/assets/a.js"]["uri"] == "/console/assets/a.js"
+
+
+def test_every_function_serves_the_stacks_city_and_calendar():
+    variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables == {"JIEYOU_CITY_CODE": {"Ref": "CityCode"}, "JIEYOU_CALENDAR": {"Ref": "Calendar"}}
+    assert TEMPLATE["Parameters"]["CityCode"]["Default"] == "4310"
