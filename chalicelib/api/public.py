@@ -24,16 +24,17 @@ def health():
     return {"status": "ok"}
 
 
-@functools.lru_cache(maxsize=1)
-def _catalog_payload() -> tuple[str, str]:
-    """Reference data never changes within a deployment: serialise it once per container."""
+@functools.lru_cache(maxsize=4)
+def _catalog_payload(city: str) -> tuple[str, str]:
+    """Reference data never changes within a deployment: serialise it once per container
+    (per city, so a process that switches JIEYOU_CITY_CODE serves the right one)."""
     body = json.dumps(reference.catalog(), ensure_ascii=False, separators=(",", ":"))
     return body, '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
 
 
 @bp.route("/catalog", methods=["GET"])
 def catalog():
-    body, etag = _catalog_payload()
+    body, etag = _catalog_payload(reference.city_code())
     headers = {**JSON_HEADERS, "ETag": etag, "Cache-Control": "public, max-age=3600"}
     if (bp.current_request.headers or {}).get("if-none-match") == etag:
         return Response(body="", status_code=304, headers=headers)

@@ -196,7 +196,8 @@ def provision_buckets(session, resolver: Resolver) -> None:
 
 
 # --- Staff sign-in (Cognito) ---------------------------------------------------------------
-_COGNITO_TYPES = {"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient"}
+_COGNITO_TYPES = {"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
+                  "AWS::Cognito::UserPoolResourceServer", "AWS::Cognito::UserPoolDomain"}
 # CloudFormation property names that differ from the Cognito API's (or exist only there).
 _CFN_USER_POOL_RENAMES = {"UserPoolName": "PoolName"}
 _CFN_ONLY_USER_POOL_PROPS = {"EnabledMfas"}
@@ -215,6 +216,20 @@ def provision_cognito(session, resolver: Resolver) -> dict[str, str]:
                     for p in page["UserPools"] if p["Name"] == props["PoolName"]]
         pool_id = existing[0] if existing else idp.create_user_pool(**props)["UserPool"]["Id"]
         ids[logical_id] = resolver.created[logical_id] = pool_id
+    # OAuth2 resource servers (the partner API's scopes) and hosted domains, before the clients
+    # that name those scopes.
+    for logical_id, res in resolver.resources("AWS::Cognito::UserPoolResourceServer").items():
+        props = resolver.resolve(res["Properties"])
+        try:
+            idp.describe_resource_server(UserPoolId=props["UserPoolId"], Identifier=props["Identifier"])
+        except idp.exceptions.ResourceNotFoundException:
+            idp.create_resource_server(**props)
+        ids[logical_id] = resolver.created[logical_id] = props["Identifier"]
+    for logical_id, res in resolver.resources("AWS::Cognito::UserPoolDomain").items():
+        props = resolver.resolve(res["Properties"])
+        if not idp.describe_user_pool_domain(Domain=props["Domain"]).get("DomainDescription", {}).get("UserPoolId"):
+            idp.create_user_pool_domain(**props)
+        ids[logical_id] = resolver.created[logical_id] = props["Domain"]
     for logical_id, res in resolver.resources("AWS::Cognito::UserPoolClient").items():
         props = resolver.resolve(res["Properties"])  # UserPoolId: the pool created above
         existing = [c["ClientId"] for page in idp.get_paginator("list_user_pool_clients").paginate(
