@@ -11,7 +11,7 @@ def file(api, body):
     return json.loads(r.body)
 
 
-def wait_for(predicate, timeout=15.0):
+def wait_for(predicate, timeout=45.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
         value = predicate()

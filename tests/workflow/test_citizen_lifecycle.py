@@ -66,7 +66,7 @@ def _overdue_marked(matter_id):
         matter, events = repo.load(matter_id)
         marked = [e for e in events if e.type == "overdue" and "conclude" in e.data.get("clocks", [])]
         return matter.clocks["conclude"]["state"] == "overdue" and marked
-    return wait_for(check, timeout=30)
+    return wait_for(check, timeout=60)
 
 
 def test_a_reopened_matters_fresh_deadline_is_watched_again(api, aws, staff_token, faster_clock):
