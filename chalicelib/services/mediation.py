@@ -122,6 +122,33 @@ def _audit(actor, action: str, now, client, matter) -> dict:
     return staff._audit(actor, action, now, client, matter)
 
 
+def _save_with_matter(deps: MediationDeps, matter, events, record: dict, followup, audit: dict,
+                      change: Callable | None) -> None:
+    """Write a record together with a change of its matter (`change(matter, events)` → new
+    events, applied to the matter). When only the matter moved meanwhile (its lifecycle marking
+    a clock, say), the change is applied again to the fresh matter; a changed record is a 409."""
+    for attempt in range(3):
+        new_events = change(matter, events) if change else []
+        snapshot = matter.public_snapshot(events + new_events, _unit_name(deps, matter)) if new_events else None
+        try:
+            deps.staff.repo.save_mediation(matter.matter_id, [(record, followup)],
+                                           matter=matter if change else None, events=new_events,
+                                           public_snapshot=snapshot, audit=audit)
+            return
+        except Conflict:
+            fresh = deps.staff.repo.load_with_records(matter.matter_id)
+            if attempt == 2 or change is None or fresh is None or \
+                    fresh[3].get(record["sk"], {}).get("version") != record.get("version"):
+                raise
+            matter, events = fresh[0], fresh[1]
+
+
+def _event(matter, now, type_: str, text: str, actor: dict, public: bool = True, **data) -> Event:
+    matter.event_count += 1
+    return Event(seq=matter.event_count, at=deadlines.iso(now), type=type_, text=text, public=public,
+                 actor=actor, data=data)
+
+
 # --- views -----------------------------------------------------------------------------------
 def session_view(s: dict) -> dict:
     out = {k: v for k, v in s.items() if k not in ("sk", "meeting")}
@@ -307,23 +334,18 @@ def sign_agreement(matter_id: str, agreement_id: str, actor, body: Any, deps: Me
     else:
         raise ValidationFailed(fields={"code": "请输入当事人收到的验证码，或提交签名图片"})
     a = rules.sign(agreement, p["id"], method, now, signature_key)
-    changed_matter, new_events, snapshot = None, [], None
     if a["status"] == "effective":
         a["docKey"] = _render(a, matter, deps)
-        m = matter
+    def effective(m, _events):
         m.agreements = [*m.agreements, {"agreementId": a["agreementId"], "at": a["effectiveAt"],
                                         "sessionId": a["sessionId"]}]
         if m.outcome and m.outcome.get("agreementReached"):
             m.outcome = {**m.outcome, "agreementId": a["agreementId"]}
-        m.event_count += 1
-        new_events = [Event(seq=m.event_count, at=deadlines.iso(now), type="agreement_effective",
-                            text="调解协议书已经各方当事人签署生效", public=True, actor=_actor(actor),
-                            data={"agreementId": a["agreementId"]})]
-        changed_matter = m
-        snapshot = m.public_snapshot(events + new_events, _unit_name(deps, m))
-    deps.staff.repo.save_mediation(matter.matter_id, [(a, _agreement_followup(a, _unit_of(matter)))],
-                                   matter=changed_matter, events=new_events, public_snapshot=snapshot,
-                                   audit=_audit(actor, f"agreement_sign:{p['id']}", now, client, matter))
+        return [_event(m, now, "agreement_effective", "调解协议书已经各方当事人签署生效", _actor(actor),
+                       agreementId=a["agreementId"])]
+    _save_with_matter(deps, matter, events, a, _agreement_followup(a, _unit_of(matter)),
+                      _audit(actor, f"agreement_sign:{p['id']}", now, client, matter),
+                      effective if a["status"] == "effective" else None)
     if a["status"] == "effective":
         try:
             deps.timers.start(matter.matter_id, a["agreementId"])
@@ -369,17 +391,11 @@ def confirmation(matter_id: str, agreement_id: str, actor, body: Any, deps: Medi
                 if c["decision"] == "confirmed" else
                 f"{c.get('courtName', '人民法院')}裁定驳回司法确认申请（{c['rulingNumber']}）")
         new_events.append(("confirmation_decided", text))
-    m, evs, snapshot = None, [], None
-    if new_events:
-        m = matter
-        for type_, text in new_events:
-            m.event_count += 1
-            evs.append(Event(seq=m.event_count, at=deadlines.iso(now), type=type_, text=text, public=True,
-                             actor=_actor(actor), data={"agreementId": agreement_id}))
-        snapshot = m.public_snapshot(events + evs, _unit_name(deps, m))
-    deps.staff.repo.save_mediation(matter.matter_id, [(a, _agreement_followup(a, _unit_of(matter)))],
-                                   matter=m, events=evs, public_snapshot=snapshot,
-                                   audit=_audit(actor, f"confirmation_{step}", now, client, matter))
+    def record_event(m, _events):
+        return [_event(m, now, type_, text, _actor(actor), agreementId=agreement_id) for type_, text in new_events]
+    _save_with_matter(deps, matter, events, a, _agreement_followup(a, _unit_of(matter)),
+                      _audit(actor, f"confirmation_{step}", now, client, matter),
+                      record_event if new_events else None)
     return agreement_view(a, deps, now)
 
 
