@@ -146,7 +146,8 @@ def mediation_deps() -> mediation.MediationDeps:
         staff=sd, store=sd.evidence, documents=documents, hash_phone=PhoneHasher(),
         code_hash=keys.code_hash, wall_time=clock.wall_time, random_bytes=os.urandom,
         timers=AgreementTimersGateway(), courts=lambda: unit_directory().units(),
-        rules=followup_rules(), meetings=meetings(), real_seconds=clock.real_seconds)
+        rules=followup_rules(), meetings=meetings(), real_seconds=clock.real_seconds,
+        web_origin=lambda: os.environ.get("WEB_ORIGIN", ""))
 
 
 def reset() -> None:

@@ -40,6 +40,31 @@ def edit_session(matterId, sessionId):
     return _call(mediation.edit_session, matterId, sessionId)
 
 
+@bp.route(BASE + "/sessions/{sessionId}/join", methods=["POST"], content_types=JSON)
+@handles_errors
+def join_as_staff(matterId, sessionId):
+    request = bp.current_request
+    return json_response(mediation.join_as_staff(matterId, sessionId, current_actor(request), mediation_deps(),
+                                                 client_address(request)), headers=NO_STORE)
+
+
+@bp.route(BASE + "/sessions/{sessionId}/participants/{participantId}/remove", methods=["POST"],
+          content_types=JSON)
+@handles_errors
+def remove_participant(matterId, sessionId, participantId):
+    request = bp.current_request
+    return json_response(mediation.remove_participant(matterId, sessionId, participantId, current_actor(request),
+                                                      mediation_deps(), client_address(request)), headers=NO_STORE)
+
+
+@bp.route("/meetings/join", methods=["POST"], content_types=JSON)
+@handles_errors
+def join_as_party():
+    """A party (no account): the link's ids, their phone and the SMS code."""
+    return json_response(mediation.join_as_party(json_body(bp.current_request), mediation_deps()),
+                         headers=NO_STORE)
+
+
 @bp.route(BASE + "/sessions/{sessionId}/agreement", methods=["POST"], content_types=JSON)
 @handles_errors
 def draft_agreement(matterId, sessionId):

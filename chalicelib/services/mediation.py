@@ -16,7 +16,7 @@ from typing import Any, Callable
 from ..domain import deadlines, lifecycle, permissions
 from ..domain import citizen as otp
 from ..domain import mediation as rules
-from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..domain.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
 from ..domain.matter import Event
 from ..domain.permissions import Decision
 from . import staff
@@ -43,6 +43,7 @@ class MediationDeps:
     rules: dict = field(default_factory=dict)  # reference/data/followup-rules.json
     meetings: Any = None              # the video-meeting adapter (Chime SDK, or the local one)
     real_seconds: Callable[[float], float] = lambda seconds: seconds  # matter-time → real (clock speed)
+    web_origin: Callable[[], str] = lambda: ""  # join links in SMS: {origin}/meeting.html#…
 
 
 # --- loading and checks ----------------------------------------------------------------------
@@ -214,12 +215,14 @@ def edit_session(matter_id: str, session_id: str, actor, body: Any, deps: Mediat
     matter, _, _, records, now = _load(matter_id, actor, deps, "mediate", client, "session_edit")
     old = _session(records, session_id)
     _version(body, old)
+    invite = False
     s = rules.edit_session(old, body, now, deps.staff.directory.unit)
     if body.get("status"):
         s = rules.move_session(s, body["status"], now)
         if s["mode"] == "video" and deps.meetings is not None:
             if s["status"] == "in_progress":
                 s["meeting"] = deps.meetings.open(s)
+                invite = True
             elif s["status"] in ("ended", "cancelled") and old.get("meeting"):
                 try:
                     deps.meetings.close(old["meeting"])
@@ -228,7 +231,98 @@ def edit_session(matter_id: str, session_id: str, actor, body: Any, deps: Mediat
                 s["meeting"] = None
     deps.staff.repo.save_mediation(matter.matter_id, [(s, _session_followup(s, _unit_of(matter)))],
                                    audit=_audit(actor, f"session_{body.get('status') or 'edit'}", now, client, matter))
+    if invite:
+        _invite(s, matter, deps)
     return session_view(s)
+
+
+def _join_link(deps: MediationDeps, matter_id: str, session_id: str) -> str:
+    return f"{deps.web_origin()}/meeting.html#m={matter_id}&s={session_id}"
+
+
+def _invite(session: dict, matter, deps: MediationDeps) -> None:
+    """Each party gets the join link and a one-time code by SMS (no account needed). The code
+    is the citizen OTP of their phone; if one was sent within the minute, the page asks again."""
+    link = _join_link(deps, matter.matter_id, session["sessionId"])
+    for p in session["participants"]:
+        if p["role"] != "party":
+            continue
+        text = f"【解忧】{p['name']}，您的视频调解（{matter.tracking_code}）已开始，请用手机或电脑打开 {link} 进入"
+        try:
+            phone_hash = deps.hash_phone(p["phone"])
+            code = otp.new_code(deps.random_bytes(8))
+            state = otp.issue(deps.staff.repo.otp_state(phone_hash), deps.code_hash(phone_hash, code), deps.wall_time())
+            deps.staff.repo.save_otp(phone_hash, state, 2 * 24 * 3600)
+            text += f"，验证码{code}（{otp.CODE_TTL_SECONDS // 60}分钟内有效）。"
+        except (TooManyRequests, Conflict):
+            text += "，并在页面上获取验证码。"
+        _sms(deps.staff, p["phone"], text)
+
+
+def _join_info(session: dict, participant: dict) -> dict:
+    meeting = session["meeting"]
+    attendee = meeting["attendees"][participant["id"]]
+    return {"provider": meeting["provider"], "meetingId": meeting["meetingId"],
+            "participantId": participant["id"], "name": participant["name"], "role": participant["role"],
+            "attendeeId": attendee["attendeeId"], "joinToken": attendee["joinToken"],
+            "media": meeting.get("media"),
+            "participants": [{"id": p["id"], "name": p["name"], "role": p["role"]} for p in session["participants"]]}
+
+
+def _live(session: dict | None) -> dict:
+    if session is None or session.get("mode") != "video":
+        raise NotFound("视频调解不存在或链接已失效", code="meeting_not_found")
+    if session["status"] != "in_progress" or not session.get("meeting"):
+        raise Conflict("视频调解尚未开始或已结束", code="meeting_not_live")
+    return session
+
+
+def join_as_party(body: Any, deps: MediationDeps) -> dict:
+    """A party joins with the link (matter and session ids) and the one-time code sent to the
+    phone the mediator recorded. An unknown session or a phone that is not a party's answer
+    the same 404."""
+    body = _body(body)
+    from ..domain.identity import is_mainland_mobile, normalize_phone
+    phone = normalize_phone(body.get("phone") or "") if isinstance(body.get("phone"), str) else ""
+    if not is_mainland_mobile(phone):
+        raise ValidationFailed(fields={"phone": "请输入11位手机号码"})
+    code = otp.validate_code(body.get("code"))
+    phone_hash = deps.hash_phone(phone)
+    expected = deps.code_hash(phone_hash, code)
+    ok, state = otp.check(deps.staff.repo.otp_state(phone_hash),
+                          lambda stored: hmac.compare_digest(stored, expected), deps.wall_time())
+    deps.staff.repo.save_otp(phone_hash, state, 2 * 24 * 3600)
+    if not ok:
+        raise otp.wrong_code_error(state)
+    matter_id, session_id = body.get("matterId"), body.get("sessionId")
+    session = deps.staff.repo.mediation_record(matter_id, f"S#{session_id}") \
+        if isinstance(matter_id, str) and isinstance(session_id, str) else None
+    party = next((p for p in (session or {}).get("participants", [])
+                  if p["role"] == "party" and p.get("phone") == phone), None)
+    if party is None:
+        raise NotFound("视频调解不存在或链接已失效", code="meeting_not_found")
+    return _join_info(_live(session), party)
+
+
+def join_as_staff(matter_id: str, session_id: str, actor, deps: MediationDeps, client: str | None = None) -> dict:
+    """The mediator's own seat in the meeting (the session's first mediator)."""
+    matter, _, _, records, now = _load(matter_id, actor, deps, "mediate", client, "meeting_join")
+    session = _live(_session(records, session_id))
+    mediator = next(p for p in session["participants"] if p["role"] == "mediator")
+    deps.staff.repo.audit(matter.matter_id, _audit(actor, "meeting_join", now, client, matter))
+    return _join_info(session, mediator)
+
+
+def remove_participant(matter_id: str, session_id: str, participant_id: str, actor, deps: MediationDeps,
+                       client: str | None = None) -> dict:
+    """The mediator removes someone from the meeting (their attendee is deleted)."""
+    matter, _, _, records, now = _load(matter_id, actor, deps, "mediate", client, "meeting_remove")
+    session = _live(_session(records, session_id))
+    if participant_id not in session["meeting"]["attendees"]:
+        raise NotFound("未找到该参加人员", code="participant_not_found")
+    deps.meetings.remove(session["meeting"], participant_id)
+    deps.staff.repo.audit(matter.matter_id, _audit(actor, f"meeting_remove:{participant_id}", now, client, matter))
+    return {"removed": participant_id}
 
 
 # --- agreements ------------------------------------------------------------------------------

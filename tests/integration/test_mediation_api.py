@@ -278,3 +278,50 @@ def test_performance_is_recorded(api, mediator):
     assert [t["agreementId"] for t in tasks["items"]] == [agreement["agreementId"]]
     status, body = call(api, "post", f"{base}/performance", {"state": "partly", "note": "围墙拆了一半"}, mediator)
     assert status == 200 and body["performance"]["state"] == "partly"
+
+
+def test_a_video_session_invites_the_parties_who_join_with_the_sms_code(api, mediator):
+    from chalicelib.adapters.local.meetings import relay
+    matter_id = accepted(api, mediator)
+    body = {**session_body("video"), "place": None}
+    status, session = call(api, "post", f"/api/staff/matters/{matter_id}/sessions", body, mediator)
+    assert status == 201 and session["modeName"] == "视频调解"
+    path = f"/api/staff/matters/{matter_id}/sessions/{session['sessionId']}"
+    # nobody joins before the mediator starts it
+    status, body = call(api, "post", f"{path}/join", {}, mediator)
+    assert status == 409 and body["error"]["code"] == "meeting_not_live"
+    status, live = call(api, "patch", path, {"status": "in_progress"}, mediator)
+    assert status == 200 and live["video"] is True
+    invite = sms_to(APPLICANT)[-1]
+    assert f"/meeting.html#m={matter_id}&s={session['sessionId']}" in invite
+    code = re.search(r"验证码(\d{6})", invite).group(1)
+
+    status, seat = call(api, "post", "/api/meetings/join",
+                        {"matterId": matter_id, "sessionId": session["sessionId"], "phone": APPLICANT, "code": code})
+    assert status == 200 and seat["role"] == "party" and seat["name"] == "李春花" and seat["provider"] == "local"
+    # the other party's code does not open somebody else's session
+    other_code = re.search(r"验证码(\d{6})", sms_to(OTHER)[-1]).group(1)
+    status, body = call(api, "post", "/api/meetings/join",
+                        {"matterId": matter_id, "sessionId": "nope", "phone": OTHER, "code": other_code})
+    assert status == 404 and body["error"]["code"] == "meeting_not_found"
+    status, own = call(api, "post", f"{path}/join", {}, mediator)
+    assert status == 200 and own["role"] == "mediator"
+
+    # the local relay: the party waits in the lobby until the mediator admits them
+    r = relay()
+    assert r.join({"meetingId": own["meetingId"], "token": own["joinToken"]})["state"] == "admitted"
+    assert r.join({"meetingId": seat["meetingId"], "token": seat["joinToken"]})["state"] == "waiting"
+    assert [m["type"] for m in r.poll({"meetingId": own["meetingId"], "token": own["joinToken"],
+                                       "timeout": 1})["messages"]] == ["admitted", "waiting"]
+    r.admit({"meetingId": own["meetingId"], "token": own["joinToken"], "participantId": seat["participantId"]})
+    got = r.poll({"meetingId": seat["meetingId"], "token": seat["joinToken"], "timeout": 1})["messages"]
+    assert got[0]["type"] == "admitted" and [p["role"] for p in got[0]["peers"]] == ["mediator"]
+    # the mediator removes the party; ending the session ends the meeting for everyone
+    status, _ = call(api, "post", f"{path}/participants/{seat['participantId']}/remove", {}, mediator)
+    assert status == 200
+    assert r.poll({"meetingId": seat["meetingId"], "token": seat["joinToken"], "timeout": 1})["messages"][-1]["type"] \
+        == "removed"
+    status, ended = call(api, "patch", path, {"status": "ended", "minutes": "视频调解结束"}, mediator)
+    assert status == 200 and ended["video"] is False
+    assert r.poll({"meetingId": own["meetingId"], "token": own["joinToken"], "timeout": 1})["messages"][-1]["type"] \
+        == "ended"

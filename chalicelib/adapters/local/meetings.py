@@ -80,6 +80,7 @@ class Relay:
 
     def _remove(self, room: dict, pid: str) -> None:
         room["state"][pid] = "removed"
+        room.setdefault("spent", {}).update({t: p for t, p in room["tokens"].items() if p == pid})
         room["tokens"] = {t: p for t, p in room["tokens"].items() if p != pid}
         self._post(room, pid, {"type": "removed"})
         for other in self._admitted(room):
@@ -158,7 +159,6 @@ class Relay:
             target = body.get("participantId")
             if target not in room["people"] or target == pid:
                 raise RelayError(400, "bad_participant", "请选择要移出的人员")
-            room.setdefault("spent", {}).update({t: p for t, p in room["tokens"].items() if p == target})
             self._remove(room, target)
             return {"removed": target}
 

@@ -18,6 +18,7 @@ from chalice.local import CustomLocalChalice, LocalChalice, LocalGateway, LocalG
 logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 12 * 1024 * 1024
+RELAY_PREFIX = "/api/meetings/relay/"  # local WebRTC signalling, served here, not by the app
 _COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml")
 
 
@@ -44,7 +45,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self):
         path = urlsplit(self.path).path
-        if path == "/api" or path.startswith("/api/"):
+        if path.startswith(RELAY_PREFIX) and self.command == "POST":
+            self._relay(path[len(RELAY_PREFIX):])
+        elif path == "/api" or path.startswith("/api/"):
             self._api()
         elif self.command in ("GET", "HEAD") and (path == "/console" or path.startswith("/console/")):
             self._console(path)
@@ -79,6 +82,22 @@ class _Handler(BaseHTTPRequestHandler):
         for k, values in (resp.get("multiValueHeaders") or {}).items():
             headers[k] = ", ".join(values)
         self._send(resp["statusCode"], headers, out)
+
+    def _relay(self, action: str):
+        """The local media path's signalling (chalicelib/adapters/local/meetings.py): long polls
+        hold a thread each, which the threading server affords."""
+        from .meetings import relay
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > 256 * 1024:
+            self.close_connection = True
+            return self._send(413, {"Content-Type": "application/json; charset=utf-8"},
+                              _error(413, "payload_too_large", "提交的内容过大"))
+        status, body = relay().handle(action, self.rfile.read(length) if length else b"")
+        self._send(status, {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"},
+                   json.dumps(body, ensure_ascii=False).encode())
 
     def _static(self, path: str):
         rel = unquote(path).lstrip("/")
