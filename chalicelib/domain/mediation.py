@@ -41,9 +41,13 @@ def _text(body: dict, name: str, label: str, required: bool = True, limit: int =
 
 
 def _instant(body: dict, name: str, label: str) -> str:
+    """An ISO 8601 instant with its offset (`Z` or `+08:00`, as the console's pickers send)."""
     value = body.get(name)
     try:
-        return deadlines.iso(deadlines.parse_iso(value))
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError("no offset")
+        return deadlines.iso(parsed)
     except (TypeError, ValueError, AttributeError):
         raise ValidationFailed(fields={name: f"请填写正确的{label}"}) from None
 
