@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hmac
 import logging
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -460,9 +461,9 @@ def confirmation(matter_id: str, agreement_id: str, actor, body: Any, deps: Medi
     `submit` (to a court unit), `decide` (the court's ruling, recorded by staff)."""
     body = _body(body)
     step = body.get("step")
+    matter, events, _, records, now = _load(matter_id, actor, deps, "mediate", client, "confirmation")
     if step not in ("apply", "submit", "decide"):
         raise ValidationFailed(fields={"step": "请选择办理环节"})
-    matter, events, _, records, now = _load(matter_id, actor, deps, "mediate", client, f"confirmation_{step}")
     agreement = _agreement(records, agreement_id)
     _version(body, agreement)
     new_events = []
@@ -504,7 +505,6 @@ def plan_timer(matter_id: str, agreement_id: str, deps: MediationDeps) -> dict:
         if record else None
     if timer is None:
         return {"done": True, "name": "none", "waitSeconds": 0}
-    import math
     return {"done": False, "name": timer["name"], "at": timer["at"],
             "waitSeconds": max(0, math.ceil(deps.real_seconds(timer["secondsFromNow"])))}
 

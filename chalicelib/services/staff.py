@@ -158,17 +158,17 @@ def act(matter_id: str, actor, body: Any, deps: StaffDeps, client: str | None = 
     snapshot = m.public_snapshot(all_events, _unit_name(deps.directory, m.assigned_unit_id or m.holder_centre_id)) \
         if outcome.public_changed else None
     deps.repo.save(m, outcome.events, snapshot, audit=_audit(actor, action, now, client))
+    if action == "conclude" and deps.after_conclude is not None:
+        try:  # the conclusion stands; a missing callback task is visible on 跟踪问效
+            deps.after_conclude(m)
+        except Exception:  # noqa: BLE001
+            logger.exception("scheduling the callback failed", extra={"matterId": m.matter_id})
     try:  # the change is saved; a lost wake-up only delays re-planning to the current timeout
         deps.lifecycle.signal(token, {"action": action, "matterId": m.matter_id},
                               read_token=lambda: deps.repo.task_token(m.matter_id, "TOKEN"))
     except Exception:  # noqa: BLE001
         logger.exception("waking the lifecycle failed", extra={"matterId": m.matter_id})
     carry_out(m, outcome.effects, deps)
-    if action == "conclude" and deps.after_conclude is not None:
-        try:  # the conclusion stands; a missing callback task is visible on 跟踪问效
-            deps.after_conclude(m)
-        except Exception:  # noqa: BLE001
-            logger.exception("scheduling the callback failed", extra={"matterId": m.matter_id})
     return matter_view(m, all_events, actor, deps, now)
 
 

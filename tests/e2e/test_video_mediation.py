@@ -18,12 +18,12 @@ FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-str
 
 
 @pytest.fixture(scope="module")
-def media_browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + FAKE_MEDIA)
-        yield b
-        b.close()
+def media_browser(browser):
+    """A second Chromium with fake camera and microphone, from the session's Playwright (one
+    sync Playwright may run at a time)."""
+    b = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + FAKE_MEDIA)
+    yield b
+    b.close()
 
 
 def page_of(browser, server):
