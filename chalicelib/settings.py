@@ -12,6 +12,7 @@ REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or
 MATTERS_TABLE = os.environ.get("MATTERS_TABLE", "jieyou-local-matters")
 LIFECYCLE_STATE_MACHINE_ARN = os.environ.get("LIFECYCLE_STATE_MACHINE_ARN", "")
 JOINT_STATE_MACHINE_ARN = os.environ.get("JOINT_STATE_MACHINE_ARN", "")
+AGREEMENT_STATE_MACHINE_ARN = os.environ.get("AGREEMENT_STATE_MACHINE_ARN", "")
 PHONE_HASH_SECRET_ID = os.environ.get("PHONE_HASH_SECRET_ID", "jieyou/local/phone-hash-key")
 CITIZEN_TOKEN_SECRET_ID = os.environ.get("CITIZEN_TOKEN_SECRET_ID", "jieyou/local/citizen-token-key")
 EVIDENCE_BUCKET = os.environ.get("EVIDENCE_BUCKET", "jieyou-local-evidence-123456789012")

@@ -15,7 +15,7 @@ from .domain import deadlines, routing
 from .adapters.directory import UnitDirectory
 from .domain import queries as domain_queries
 from .reference.directory import ReferenceDirectory
-from .services import accounts, articles, cases, citizen, lifecycle, queries, staff, units as unit_service
+from .services import accounts, articles, cases, citizen, lifecycle, mediation, queries, staff, units as unit_service
 from .services.intake import Deps
 from .services.placement import Placer
 
@@ -52,7 +52,8 @@ def staff_deps() -> staff.StaffDeps:
     return staff.StaffDeps(repo=repository(), lifecycle=LifecycleGateway(), notifier=Notifier(),
                            directory=directory, now=clock.now, calendar=calendar(),
                            dispatch_candidates=candidates, start_joint=joint.start,
-                           evidence=EvidenceStore(), random_hex=lambda: os.urandom(16).hex())
+                           evidence=EvidenceStore(), random_hex=lambda: os.urandom(16).hex(),
+                           after_conclude=lambda matter: mediation.schedule_callback(matter, mediation_deps()))
 
 
 @functools.lru_cache(maxsize=1)
@@ -138,7 +139,36 @@ def query_deps() -> queries.QueryDeps:
     return queries.QueryDeps(repo=repository(), directory=sd.directory, now=clock.now, suggest=suggest)
 
 
+def followup_rules() -> dict:
+    """跟踪问效 rules (callback days, what a callback result does, reminder days): data."""
+    import json
+    from pathlib import Path
+    path = os.environ.get("JIEYOU_FOLLOWUP_RULES") or \
+        Path(__file__).parent / "reference" / "data" / "followup-rules.json"
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def meetings():
+    """Video meetings: the Chime SDK in the cloud, the local runtime's own WebRTC relay locally."""
+    from .adapters import meetings as meeting_adapters
+    return meeting_adapters.for_stage()
+
+
+@functools.lru_cache(maxsize=1)
+def mediation_deps() -> mediation.MediationDeps:
+    from .adapters import documents
+    from .adapters.lifecycle import AgreementTimersGateway
+    sd = staff_deps()
+    keys = CitizenKeys()
+    return mediation.MediationDeps(
+        staff=sd, store=sd.evidence, documents=documents, hash_phone=PhoneHasher(),
+        code_hash=keys.code_hash, wall_time=clock.wall_time, random_bytes=os.urandom,
+        timers=AgreementTimersGateway(), courts=lambda: unit_directory().units(),
+        rules=followup_rules(), meetings=meetings(), real_seconds=clock.real_seconds,
+        web_origin=lambda: os.environ.get("WEB_ORIGIN", ""))
+
+
 def reset() -> None:
     for cached in (repository, unit_directory, staff_deps, intake_deps, citizen_deps, case_deps,
-                   account_deps, unit_deps, query_deps, article_deps):
+                   account_deps, unit_deps, query_deps, article_deps, mediation_deps):
         cached.cache_clear()

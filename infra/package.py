@@ -55,6 +55,9 @@ def copy_web(target: Path) -> None:
     """The portal's files at the root of the web bucket, the console's build under console/."""
     shutil.copytree(PORTAL_DIST, target)
     shutil.copytree(CONSOLE_DIST, target / "console")
+    shutil.copy2(ROOT / "web" / "meeting.html", target / "meeting.html")  # video mediation join page
+    for asset in (ROOT / "web" / "assets").iterdir():
+        shutil.copy2(asset, target / "assets" / asset.name)
 
 
 def _alarm(name: str, description: str, namespace: str, metric: str, dimension: str, ref: dict,

@@ -113,6 +113,17 @@ class ByAttentionIndex(GlobalSecondaryIndex):
     queue_key = UnicodeAttribute(range_key=True, attr_name="queueKey")
 
 
+class ByFollowupIndex(GlobalSecondaryIndex):
+    """A unit's mediation work (sessions to hold, agreements to sign, confirm or follow,
+    callbacks to make) by kind and due time; sparse: finished records leave it."""
+    class Meta:
+        index_name = "byFollowup"
+        projection = AllProjection()
+
+    followup_unit_id = UnicodeAttribute(hash_key=True, attr_name="followupUnitId")
+    followup_key = UnicodeAttribute(range_key=True, attr_name="followupKey")
+
+
 class MatterRecord(_TableItem, discriminator="matter"):
     matter_id = UnicodeAttribute(attr_name="matterId")
     tracking_code = UnicodeAttribute(attr_name="trackingCode")
@@ -148,6 +159,7 @@ class MatterRecord(_TableItem, discriminator="matter"):
     evaluation = MapAttribute(null=True)
     reopens = ListAttribute(default=list)
     evidence = ListAttribute(default=list)
+    agreements = ListAttribute(default=list)
     queue_unit_id = UnicodeAttribute(attr_name="queueUnitId", null=True)
     handler_id = UnicodeAttribute(attr_name="handlerId", null=True)
     queue_key = UnicodeAttribute(attr_name="queueKey", null=True)
@@ -220,6 +232,15 @@ class HandlerDoneRecord(_TableItem, discriminator="handlerdone"):
     matter_id = UnicodeAttribute(attr_name="matterId")
     on_time = BooleanAttribute(attr_name="onTime")
     unit_id = UnicodeAttribute(attr_name="unitId", null=True)
+class MediationRecord(_TableItem, discriminator="mediation"):
+    """A session (`S#<id>`), agreement (`G#<id>`) or callback (`F#<id>`) in its matter's
+    partition, so the staff matter read brings them along. `followupUnitId`/`followupKey` are
+    set while the record waits for someone (`<kind>#<due>#<matterId>#<sk>`)."""
+    body = MapAttribute()
+    followup_unit_id = UnicodeAttribute(attr_name="followupUnitId", null=True)
+    followup_key = UnicodeAttribute(attr_name="followupKey", null=True)
+    version = VersionAttribute()
+    by_followup = ByFollowupIndex()
 
 
 class IdempotencyRecord(_TableItem, discriminator="idempotency"):
@@ -365,7 +386,7 @@ def matter_from_record(r: MatterRecord) -> Matter:
         pending_return=_plain(r.pending_return), pending_extension=_plain(r.pending_extension),
         joint=_plain(r.joint), outcome=_plain(r.outcome), warned=_plain(r.warned or []),
         evaluation=_plain(r.evaluation), reopens=_plain(r.reopens or []),
-        evidence=_plain(r.evidence or []),
+        evidence=_plain(r.evidence or []), agreements=_plain(r.agreements or []),
     )
 
 
@@ -382,7 +403,7 @@ def record_from_matter(m: Matter) -> MatterRecord:
         participant_unit_ids=m.participant_unit_ids, supervised=m.supervised,
         pending_return=m.pending_return, pending_extension=m.pending_extension, joint=m.joint,
         outcome=m.outcome, warned=m.warned, evaluation=m.evaluation, reopens=m.reopens,
-        evidence=m.evidence, queue_unit_id=m.queue_unit_id(),
+        evidence=m.evidence, agreements=m.agreements, queue_unit_id=m.queue_unit_id(),
         handler_id=(m.first_handler or {}).get("id") if m.queue_unit_id() else None,
         queue_key=m.queue_key(),
         summary_partition=queries.summary_partition(m.kind, m.region_code),
@@ -582,6 +603,84 @@ class DynamoMatterRepository:
             return None
         events.sort(key=lambda e: e.seq)
         return matter, events, token
+
+    # --- mediation records (sessions, agreements, callbacks) ---------------------------------
+    @staticmethod
+    def _mediation(r: MediationRecord) -> dict:
+        return {**_plain(r.body), "sk": r.sk, "version": r.version}
+
+    def load_with_records(self, matter_id: str):
+        """Matter, timeline, wait token and its mediation records by sort key: one Query."""
+        matter, events, token, records = None, [], None, {}
+        for item in _TableItem.query(matter_pk(matter_id), consistent_read=True):
+            if isinstance(item, MatterRecord):
+                matter = matter_from_record(item)
+            elif isinstance(item, EventRecord):
+                events.append(event_from_record(item))
+            elif isinstance(item, TaskTokenRecord) and item.sk == "TOKEN":
+                token = item.task_token
+            elif isinstance(item, MediationRecord):
+                records[item.sk] = self._mediation(item)
+        if matter is None:
+            return None
+        events.sort(key=lambda e: e.seq)
+        return matter, events, token, records
+
+    def mediation_record(self, matter_id: str, sk: str) -> dict | None:
+        try:
+            return self._mediation(MediationRecord.get(matter_pk(matter_id), sk, consistent_read=True))
+        except MediationRecord.DoesNotExist:
+            return None
+
+    @staticmethod
+    def _mediation_record(matter_id: str, record: dict, followup: tuple[str, str] | None) -> MediationRecord:
+        body = {k: v for k, v in record.items() if k not in ("sk", "version")}
+        r = MediationRecord(pk=matter_pk(matter_id), sk=record["sk"], body=body,
+                            followup_unit_id=followup[0] if followup else None,
+                            followup_key=followup[1] if followup else None)
+        if record.get("version") is not None:
+            r.version = record["version"]
+        return r
+
+    def save_mediation(self, matter_id: str, records: list[tuple[dict, tuple[str, str] | None]],
+                       matter: Matter | None = None, events: list[Event] = (),
+                       public_snapshot: dict | None = None, audit: dict | None = None) -> None:
+        """Mediation records (each version-checked; a new one must not exist), and when the
+        matter changes with them, the matter, its events, public view and the audit line: all
+        or nothing. A lost race raises Conflict."""
+        items = [self._mediation_record(matter_id, rec, fu) for rec, fu in records]
+        matter_record = record_from_matter(matter) if matter is not None else None
+        try:
+            with self._tx() as tx:
+                for item in items:
+                    tx.save(item)
+                if matter_record is not None:
+                    tx.save(matter_record)
+                    for e in events:
+                        tx.save(event_record(matter, e), condition=_TableItem.pk.does_not_exist())
+                    if public_snapshot is not None:
+                        tx.save(PublicRecord(pk=public_pk(matter.tracking_code), sk=META,
+                                             matter_id=matter.matter_id, phone_hash=matter.phone_hash,
+                                             view=public_snapshot))
+                if audit is not None:
+                    tx.save(self._audit_record(matter_id, audit), condition=_TableItem.pk.does_not_exist())
+        except TransactWriteError as err:
+            if _failed_indexes(err):
+                raise Conflict() from err
+            raise
+        for (rec, _), item in zip(records, items):
+            rec["version"] = item.version
+        if matter_record is not None:
+            matter.version = matter_record.version
+
+    def followup_tasks(self, unit_id: str, kind: str, limit: int = 50,
+                       start: dict | None = None) -> tuple[list[dict], dict | None]:
+        """A unit's open mediation work of one kind, nearest due first: one Query on byFollowup."""
+        result = MediationRecord.by_followup.query(
+            unit_id, MediationRecord.followup_key.startswith(f"{kind}#"), limit=limit,
+            last_evaluated_key=start)
+        items = [{**self._mediation(r), "matterId": r.pk[2:]} for r in result]
+        return items, result.last_evaluated_key
 
     def queue(self, unit_id: str | None = None, handler_id: str | None = None, limit: int = 50,
               start: dict | None = None) -> tuple[list[Matter], dict | None]:

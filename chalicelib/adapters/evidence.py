@@ -51,9 +51,19 @@ class EvidenceStore:
     def first_bytes(self, key: str, count: int = 16) -> bytes:
         return client("s3").get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{count - 1}")["Body"].read()
 
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        """Server-made files (agreements under `agreements/`): written by the API itself."""
+        client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+
+    def get(self, key: str) -> bytes:
+        return client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
     def delete(self, key: str) -> None:
         client("s3").delete_object(Bucket=self.bucket, Key=key)
 
-    def url(self, key: str, expires: int = 300) -> str:
-        return self._signer().generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires)
+    def url(self, key: str, expires: int = 300, filename: str | None = None) -> str:
+        params = {"Bucket": self.bucket, "Key": key}
+        if filename:  # the browser saves it under a readable name
+            from urllib.parse import quote
+            params["ResponseContentDisposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return self._signer().generate_presigned_url("get_object", Params=params, ExpiresIn=expires)

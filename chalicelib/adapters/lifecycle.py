@@ -78,3 +78,21 @@ class JointMediationGateway:
         return client("stepfunctions").start_execution(
             stateMachineArn=arn, name=name,
             input=json.dumps({"matterId": matter_id, "round": joint_round}))["executionArn"]
+
+
+class AgreementTimersGateway:
+    """Starts an effective agreement's timers (statemachines/agreement-timers.asl.json): one
+    execution per agreement, named after it so a retried start cannot run two."""
+
+    def start(self, matter_id: str, agreement_id: str) -> str | None:
+        arn = settings.AGREEMENT_STATE_MACHINE_ARN
+        if not arn:
+            return None
+        try:
+            return client("stepfunctions").start_execution(
+                stateMachineArn=arn, name=f"{agreement_id}-timers",
+                input=json.dumps({"matterId": matter_id, "agreementId": agreement_id}))["executionArn"]
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ExecutionAlreadyExists":
+                return None
+            raise

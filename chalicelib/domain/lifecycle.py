@@ -184,6 +184,8 @@ def apply(matter: Matter, action: str, params: dict, actor, now: datetime,
         m.status = "concluded"
         m.outcome = {"result": outcome, "answer": answer, "agreementReached": agreement,
                      "at": deadlines.iso(now)}
+        if agreement and m.agreements:  # the conclusion links the agreement in force (调解协议书)
+            m.outcome["agreementId"] = m.agreements[-1]["agreementId"]
         for name in list(m.clocks):
             m.clocks = deadlines.meet(m.clocks, name, now)
         b.add("concluded", f"已办结（{OUTCOMES[outcome]}）：{answer}", True, None, outcome=outcome,
@@ -430,11 +432,24 @@ def reopen(matter: Matter, params: dict, now: datetime, directory: Directory,
     if now > deadlines.parse_iso(outcome["at"]) + timedelta(days=REOPEN_DAYS):
         raise Conflict(f"已超过办结后{REOPEN_DAYS}天，不能申请重新办理", code="reopen_period_over")
     m = copy.deepcopy(matter)
-    unit_id = m.assigned_unit_id or m.holder_centre_id
+    unit_id = _reopen(m, reason, now, directory, calendar, by="citizen")
     unit = directory.unit(unit_id) or {"id": unit_id, "name": ""}
+    events = [_citizen_event(m, now, "reopened", f"群众申请重新办理：{reason}", reason,
+                             previousResult=outcome.get("result")),
+              _citizen_event(m, now, "reassigned", f"事项已重新交由{unit['name']}办理", None,
+                             unitId=unit_id)]
+    events[1].actor = {"kind": "system"}
+    return Outcome(m, events, [{"type": "notify_unit", "unitId": unit_id, "reason": "reopened"}])
+
+
+def _reopen(m: Matter, reason: str, now: datetime, directory: Directory, calendar: deadlines.Calendar,
+            by: str) -> str:
+    """Back to the unit that concluded it, `in_progress` with fresh clocks; returns the unit."""
+    outcome = m.outcome or {}
+    unit_id = m.assigned_unit_id or m.holder_centre_id
     joint = unit_id == m.holder_centre_id and m.joint is not None
     m.reopens = [*m.reopens, {"at": deadlines.iso(now), "reason": reason, "previousOutcome": outcome,
-                              "unitId": unit_id}]
+                              "unitId": unit_id, "by": by}]
     m.outcome = None
     m.status = "in_progress"
     m.assigned_unit_id = unit_id
@@ -444,9 +459,32 @@ def reopen(matter: Matter, params: dict, now: datetime, directory: Directory,
     clocks = (deadlines.joint_clocks(now, calendar) if joint
               else deadlines.initial_clocks(m.kind, m.severity, now, calendar))
     m.clocks = deadlines.meet(clocks, "accept", now) if "accept" in clocks else clocks
-    events = [_citizen_event(m, now, "reopened", f"群众申请重新办理：{reason}", reason,
-                             previousResult=outcome.get("result")),
-              _citizen_event(m, now, "reassigned", f"事项已重新交由{unit['name']}办理", None,
-                             unitId=unit_id)]
-    events[1].actor = {"kind": "system"}
-    return Outcome(m, events, [{"type": "notify_unit", "unitId": unit_id, "reason": "reopened"}])
+    return unit_id
+
+
+CALLBACK_NAMES = {"satisfied": "满意", "unsatisfied": "不满意", "recurred": "问题反弹"}
+
+
+def after_callback(matter: Matter, result: str, note: str | None, action: str, actor, now: datetime,
+                   directory: Directory, calendar: deadlines.Calendar = deadlines.CALENDAR_DAYS) -> Outcome:
+    """回访 recorded (a public event the citizen sees), and what the configured rule does with
+    it: `reopen` (back to the unit, like a citizen's reopening), `supervise` (督办 by the
+    centre: flagged, the unit told) or `none`."""
+    m = copy.deepcopy(matter)
+    b = EventBuilder(m, actor, now)
+    b.add("callback", f"回访结果：{CALLBACK_NAMES[result]}" + (f"（{note}）" if note else ""), True, note,
+          result=result, action=action)
+    effects: list[dict] = []
+    if action == "reopen":
+        unit_id = _reopen(m, f"回访{CALLBACK_NAMES[result]}：{note or ''}", now, directory, calendar, by="callback")
+        unit = directory.unit(unit_id) or {"name": ""}
+        b.add("reopened", f"回访{CALLBACK_NAMES[result]}，事项重新办理", True, note, by="callback")
+        b.add("reassigned", f"事项已重新交由{unit['name']}办理", True, None, unitId=unit_id)
+        effects.append({"type": "notify_unit", "unitId": unit_id, "reason": "reopened_by_callback"})
+    elif action == "supervise":
+        m.supervised = True
+        b.add("supervised", f"回访{CALLBACK_NAMES[result]}，挂牌督办", False, note, by="callback")
+        unit_id = m.assigned_unit_id or m.holder_centre_id
+        if unit_id:
+            effects.append({"type": "notify_unit", "unitId": unit_id, "reason": "supervised"})
+    return Outcome(m, b.events, effects)

@@ -76,6 +76,7 @@ class Matter:
     evaluation: dict | None = None  # 满意度评价 {rating, comment, at}: once, then closed
     reopens: list = field(default_factory=list)  # [{at, reason, previousOutcome, unitId}]
     evidence: list = field(default_factory=list)  # [{key, name, size, contentType, at, by}]
+    agreements: list = field(default_factory=list)  # effective 调解协议书 [{agreementId, at, sessionId}]
     version: int | None = None
 
     def is_open(self) -> bool:

@@ -71,7 +71,11 @@ HANDLER_ACTIONS = frozenset({"accept", "stage_reply", "conclude", "return", "pau
 APPROVAL_ACTIONS = frozenset({"approve_return", "reject_return", "approve_extension"})
 # Joint mediation (联调联处, issue 3 §5): the holding centre organises, participating units confirm.
 JOINT_ACTIONS = frozenset({"organize_joint", "confirm_joint"})
-ACTIONS = HANDLER_ACTIONS | APPROVAL_ACTIONS | JOINT_ACTIONS | {
+# Mediation records, agreements and judicial confirmation (调解记录, 调解协议, 司法确认) and the
+# follow-up after conclusion (跟踪问效: 回访, 协议履行), issue 7. Not matter-status actions: they
+# never appear in `allowedActions`; their own routes ask `decide`.
+MEDIATION_ACTIONS = frozenset({"mediate", "follow_up"})
+ACTIONS = HANDLER_ACTIONS | APPROVAL_ACTIONS | JOINT_ACTIONS | MEDIATION_ACTIONS | {
     "escalate", "dispatch", "supervise", "instruct", "view", "view_audit"}
 
 CENTRE_STAFF = frozenset({"city_centre_staff", "county_centre_staff", "township_centre_staff"})
@@ -146,6 +150,11 @@ GRANTS: dict[str, tuple[Grant, ...]] = {
     "instruct": ((LEADERS, "in_scope"),),  # 领导批办
     "organize_joint": ((CENTRE_ROLES, "holder"),),  # 联调联处 is run by the centre holding it
     "confirm_joint": ((HANDLER_ROLES, "participant"),),  # each named unit confirms for itself
+    # 调解记录/协议/司法确认: whoever handles the matter — the assigned unit or the holding centre.
+    "mediate": ((HANDLER_ROLES, "assigned"), (CENTRE_ROLES, "holder")),
+    # 跟踪问效: the unit that handled it, and every centre whose region contains it (回访 is the
+    # centres' duty as much as the unit's).
+    "follow_up": ((HANDLER_ROLES, "assigned"), (CENTRE_ROLES, "subtree")),
 }
 
 

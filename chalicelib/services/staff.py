@@ -40,6 +40,7 @@ class StaffDeps:
     start_joint: Callable[[str, int], None]
     evidence: Any = None  # the evidence bucket (presigned URLs); None in tests without S3
     random_hex: Callable[[], str] = lambda: ""
+    after_conclude: Callable[[Matter], Any] | None = None  # schedules the callback (回访)
 
 
 EVIDENCE_URL_SECONDS = 300
@@ -111,7 +112,7 @@ def matter_view(matter: Matter, events, actor, deps: StaffDeps, now: datetime) -
         "returnCount": matter.return_count, "firstHandler": matter.first_handler,
         "routing": matter.routing, "pendingReturn": matter.pending_return,
         "pendingExtension": matter.pending_extension, "joint": matter.joint,
-        "outcome": matter.outcome, "warning": lifecycle.warnings_due(matter),
+        "outcome": matter.outcome, "agreements": matter.agreements, "warning": lifecycle.warnings_due(matter),
         "version": matter.version,
         "evidence": [evidence_item(e, deps.evidence) for e in matter.evidence],
         "timeline": [{"seq": e.seq, "at": e.at, "type": e.type, "text": e.text, "public": e.public,
@@ -157,6 +158,11 @@ def act(matter_id: str, actor, body: Any, deps: StaffDeps, client: str | None = 
     snapshot = m.public_snapshot(all_events, _unit_name(deps.directory, m.assigned_unit_id or m.holder_centre_id)) \
         if outcome.public_changed else None
     deps.repo.save(m, outcome.events, snapshot, audit=_audit(actor, action, now, client))
+    if action == "conclude" and deps.after_conclude is not None:
+        try:  # the conclusion stands; a missing callback task is visible on 跟踪问效
+            deps.after_conclude(m)
+        except Exception:  # noqa: BLE001
+            logger.exception("scheduling the callback failed", extra={"matterId": m.matter_id})
     try:  # the change is saved; a lost wake-up only delays re-planning to the current timeout
         deps.lifecycle.signal(token, {"action": action, "matterId": m.matter_id},
                               read_token=lambda: deps.repo.task_token(m.matter_id, "TOKEN"))
@@ -200,6 +206,7 @@ NOTICES = {
     "joint_mediation": "有事项转入联调联处，请组织办理",
     "overdue": "事项已超期",
     "reopened": "群众对办结结果不满意，申请重新办理，请继续办理",
+    "reopened_by_callback": "回访不满意，事项重新办理，请继续办理",
 }
 
 

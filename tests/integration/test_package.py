@@ -31,8 +31,8 @@ for handler in json.loads(sys.argv[2]):
     module, name = handler.rsplit(".", 1)
     mod = importlib.import_module(module)
     out[handler] = {"callable": callable(getattr(mod, name)), "file": mod.__file__}
-import pynamodb, jsonschema, aws_lambda_powertools, jieba
-out["libs"] = [m.__file__ for m in (pynamodb, jsonschema, aws_lambda_powertools, jieba)]
+import pynamodb, jsonschema, aws_lambda_powertools, jieba, docx, lxml.etree
+out["libs"] = [m.__file__ for m in (pynamodb, jsonschema, aws_lambda_powertools, jieba, docx, lxml.etree)]
 print(json.dumps(out))
 """
 
@@ -49,7 +49,8 @@ def test_every_handler_in_the_packaged_template_imports_from_the_bundle(packaged
     functions = {lid: r["Properties"] for lid, r in template["Resources"].items()
                  if r["Type"] == "AWS::Serverless::Function"}
     assert {"APIHandler", "PlanNextWaitFunction", "StoreTaskTokenFunction",
-            "MarkOverdueFunction", "RecordFailureFunction"} <= set(functions)
+            "MarkOverdueFunction", "RecordFailureFunction", "PlanAgreementTimerFunction",
+            "FireAgreementTimerFunction"} <= set(functions)
     assert {p["CodeUri"] for p in functions.values()} == {"./deployment.zip"}
     sm = template["Resources"]["LifecycleStateMachine"]["Properties"]
     assert (out / sm["DefinitionUri"]).is_file()

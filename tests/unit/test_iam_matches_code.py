@@ -15,7 +15,8 @@ SOURCES = [p for p in (ROOT / "chalicelib").rglob("*.py")
            if "local" not in p.relative_to(ROOT / "chalicelib").parts[:2] and p.name != "generate.py"]
 IAM_PREFIX = {"sns": "sns", "pinpoint-sms-voice-v2": "sms-voice", "s3": "s3", "stepfunctions": "states",
               "secretsmanager": "secretsmanager", "cognito-idp": "cognito-idp", "dynamodb": "dynamodb",
-              "ses": "ses", "sesv2": "ses", "sqs": "sqs", "scheduler": "scheduler", "events": "events"}
+              "ses": "ses", "sesv2": "ses", "sqs": "sqs", "scheduler": "scheduler", "events": "events",
+              "chime-sdk-meetings": "chime"}
 # Operations whose IAM action has another name.
 RENAMED = {"s3:HeadObject": "s3:GetObject"}
 # PynamoDB model operations → the DynamoDB actions they need (a transaction needs the
@@ -38,8 +39,16 @@ def actions_in_code() -> set[str]:
         text = path.read_text(encoding="utf-8")
         aliases = {m.group(1): m.group(2) for m in re.finditer(r"(\w+) = client\(\"([a-z0-9-]+)\"\)$", text, re.M)}
         calls = [(m.group(1), m.group(2)) for m in re.finditer(r"client\(\"([a-z0-9-]+)\"\)\.([a-z_]+)\(", text)]
+        # a client behind a getter method: `def _chime(self): return … client("…")`, then
+        # `chime = self._chime()` or `self._chime().op(`
+        getters = {m.group(1): m.group(2) for m in re.finditer(
+            r"def (\w+)\(self\):\s*\n\s*return [^\n]*client\(\"([a-z0-9-]+)\"\)", text)}
+        aliases |= {m.group(1): getters[m.group(2)] for m in re.finditer(r"(\w+) = self\.(\w+)\(\)$", text, re.M)
+                    if m.group(2) in getters}
+        calls += [(getters[m.group(1)], m.group(2)) for m in re.finditer(r"self\.(\w+)\(\)\.([a-z_]+)\(", text)
+                  if m.group(1) in getters]
         calls += [(aliases[m.group(1)], m.group(2)) for m in re.finditer(r"\b(\w+)\.([a-z_]+)\(", text)
-                  if m.group(1) in aliases]
+                  if m.group(1) in aliases and m.group(2) != "exceptions"]
         if "cognito-idp" in text:  # admin operations called by name: _admin("admin_…", …)
             calls += [("cognito-idp", m.group(1)) for m in re.finditer(r"_admin\(\"([a-z_]+)\"", text)]
         for service, operation in calls:

@@ -68,80 +68,80 @@ COLUMNS = {"vw": "view", "au": "view_audit", "ac": "accept", "sr": "stage_reply"
            "rt": "return", "pa": "pause", "re": "resume", "rx": "request_extension", "as": "assess",
            "ar": "approve_return", "rr": "reject_return", "ax": "approve_extension",
            "di": "dispatch", "es": "escalate", "su": "supervise", "in": "instruct",
-           "oj": "organize_joint", "cj": "confirm_joint"}
+           "oj": "organize_joint", "cj": "confirm_joint", "md": "mediate", "fu": "follow_up"}
 MARKS = {"A": Decision.ALLOW, ".": Decision.FORBIDDEN, "-": Decision.NOT_VISIBLE}
 
 # A = allow, . = forbidden (403), - = not visible (404).
 GRIDS = {
     "beihu_pmc": """
-                           vw au  ac sr co rt pa re rx as  ar rr ax  di es su in  oj cj
-    city_centre_staff      A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  A  .  .  .
-    city_centre_leader     A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  A  A  .  .
-    county_centre_staff    A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  A  .  .  .
-    county_centre_leader   A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  A  A  .  .
-    township_centre_staff  A  .   .  .  .  .  .  .  .  .   .  .  .   A  A  A  .  A  .
-    township_centre_leader A  A   .  .  .  .  .  .  .  .   A  A  A   A  A  A  A  A  .
-    village_worker         A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .
-    dept_handler           A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  A
-    dept_leader            A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  A  .  A
-    mediator               A  .   A  A  A  A  A  A  A  A   .  .  .   .  .  .  .  .  .
-    admin                  A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .
+                           vw au  ac sr co rt pa re rx as  ar rr ax  di es su in  oj cj  md fu
+    city_centre_staff      A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  A  .  .  .  .  A
+    city_centre_leader     A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  A  A  .  .  .  A
+    county_centre_staff    A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  A  .  .  .  .  A
+    county_centre_leader   A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  A  A  .  .  .  A
+    township_centre_staff  A  .   .  .  .  .  .  .  .  .   .  .  .   A  A  A  .  A  .  A  A
+    township_centre_leader A  A   .  .  .  .  .  .  .  .   A  A  A   A  A  A  A  A  .  A  A
+    village_worker         A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .  .  .
+    dept_handler           A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  A  .  .
+    dept_leader            A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  A  .  A  .  .
+    mediator               A  .   A  A  A  A  A  A  A  A   .  .  .   .  .  .  .  .  .  A  A
+    admin                  A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .  .  .
     """,
     "beihu_dept": """
-                           vw au  ac sr co rt pa re rx as  ar rr ax  di es su in  oj cj
-    city_centre_staff      A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .
-    city_centre_leader     A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  A  .  .
-    county_centre_staff    A  .   .  .  .  .  .  .  .  .   .  .  .   A  A  .  .  A  .
-    county_centre_leader   A  A   .  .  .  .  .  .  .  .   .  .  .   A  A  .  A  A  .
-    township_centre_staff  A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .
-    township_centre_leader A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  A  .  .
-    village_worker         -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    dept_handler           A  .   A  A  A  A  A  A  A  A   .  .  .   .  .  .  .  .  .
-    dept_leader            A  A   A  A  A  A  A  A  A  A   A  A  A   .  .  .  A  .  .
-    mediator               -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    admin                  A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .
+                           vw au  ac sr co rt pa re rx as  ar rr ax  di es su in  oj cj  md fu
+    city_centre_staff      A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .  .  A
+    city_centre_leader     A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  A  .  .  .  A
+    county_centre_staff    A  .   .  .  .  .  .  .  .  .   .  .  .   A  A  .  .  A  .  A  A
+    county_centre_leader   A  A   .  .  .  .  .  .  .  .   .  .  .   A  A  .  A  A  .  A  A
+    township_centre_staff  A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .  .  A
+    township_centre_leader A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  A  .  .  .  A
+    village_worker         -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    dept_handler           A  .   A  A  A  A  A  A  A  A   .  .  .   .  .  .  .  .  .  A  A
+    dept_leader            A  A   A  A  A  A  A  A  A  A   A  A  A   .  .  .  A  .  .  A  A
+    mediator               -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    admin                  A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .  .  .
     """,
     "beihu_centre": """
-                           vw au  ac sr co rt pa re rx as  ar rr ax  di es su in  oj cj
-    city_centre_staff      A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  A  .  .  .
-    city_centre_leader     A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  A  A  .  .
-    county_centre_staff    A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  A  .  .  .
-    county_centre_leader   A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  A  A  .  .
-    township_centre_staff  A  .   A  A  A  A  A  A  A  A   .  .  .   A  A  A  .  A  .
-    township_centre_leader A  A   A  A  A  A  A  A  A  A   A  A  A   A  A  A  A  A  .
-    village_worker         A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .
-    dept_handler           A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  A
-    dept_leader            A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  A  .  A
-    mediator               A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  A
-    admin                  A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .
+                           vw au  ac sr co rt pa re rx as  ar rr ax  di es su in  oj cj  md fu
+    city_centre_staff      A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  A  .  .  .  .  A
+    city_centre_leader     A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  A  A  .  .  .  A
+    county_centre_staff    A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  A  .  .  .  .  A
+    county_centre_leader   A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  A  A  .  .  .  A
+    township_centre_staff  A  .   A  A  A  A  A  A  A  A   .  .  .   A  A  A  .  A  .  A  A
+    township_centre_leader A  A   A  A  A  A  A  A  A  A   A  A  A   A  A  A  A  A  .  A  A
+    village_worker         A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .  .  .
+    dept_handler           A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  A  .  .
+    dept_leader            A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  A  .  A  .  .
+    mediator               A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  A  .  .
+    admin                  A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .  .  .
     """,
     "guiyang": """
-                           vw au  ac sr co rt pa re rx as  ar rr ax  di es su in  oj cj
-    city_centre_staff      A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  A  .  .  .
-    city_centre_leader     A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  A  A  .  .
-    county_centre_staff    -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    county_centre_leader   -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    township_centre_staff  -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    township_centre_leader -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    village_worker         -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    dept_handler           -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    dept_leader            -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    mediator               -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    admin                  A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .
+                           vw au  ac sr co rt pa re rx as  ar rr ax  di es su in  oj cj  md fu
+    city_centre_staff      A  .   .  .  .  .  .  .  .  .   .  .  .   .  .  A  .  .  .  .  A
+    city_centre_leader     A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  A  A  .  .  .  A
+    county_centre_staff    -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    county_centre_leader   -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    township_centre_staff  -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    township_centre_leader -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    village_worker         -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    dept_handler           -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    dept_leader            -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    mediator               -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    admin                  A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .  .  .
     """,
     "elsewhere": """
-                           vw au  ac sr co rt pa re rx as  ar rr ax  di es su in  oj cj
-    city_centre_staff      -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    city_centre_leader     -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    county_centre_staff    -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    county_centre_leader   -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    township_centre_staff  -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    township_centre_leader -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    village_worker         -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    dept_handler           -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    dept_leader            -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    mediator               -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -
-    admin                  A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .
+                           vw au  ac sr co rt pa re rx as  ar rr ax  di es su in  oj cj  md fu
+    city_centre_staff      -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    city_centre_leader     -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    county_centre_staff    -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    county_centre_leader   -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    township_centre_staff  -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    township_centre_leader -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    village_worker         -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    dept_handler           -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    dept_leader            -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    mediator               -  -   -  -  -  -  -  -  -  -   -  -  -   -  -  -  -  -  -  -  -
+    admin                  A  A   .  .  .  .  .  .  .  .   .  .  .   .  .  .  .  .  .  .  .
     """,
 }
 

@@ -18,7 +18,7 @@ def test_the_models_indexes_are_the_templates():
     declared = {i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]]
                 for i in table["GlobalSecondaryIndexes"]}
     in_code = {}
-    for model in (dynamo.MatterRecord, dynamo.AuditRecord):
+    for model in (dynamo.MatterRecord, dynamo.AuditRecord, dynamo.MediationRecord):
         for index in model._indexes.values():
             keys = sorted(index.Meta.attributes.values(), key=lambda a: not a.is_hash_key)
             in_code[index.Meta.index_name] = [a.attr_name for a in keys]

@@ -140,6 +140,7 @@ class LocalRuntime:
         self.outbox = Outbox(self.data_dir / "outbox", self.region)
         self._http = make_server(app, self.host, self.port, web_root)
         self.port = self._http.server_address[1]
+        os.environ["WEB_ORIGIN"] = f"http://127.0.0.1:{self.port}"  # join links sent by SMS
         self._allow_web_origin(session, resolver)
         threading.Thread(target=self._http.serve_forever, name="http", daemon=True).start()
         threading.Thread(target=self._restart_lifecycles, name="lifecycles", daemon=True).start()

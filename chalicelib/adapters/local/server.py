@@ -18,6 +18,9 @@ from chalice.local import CustomLocalChalice, LocalChalice, LocalGateway, LocalG
 logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 12 * 1024 * 1024
+# the video mediation join page and its assets (web/meeting.html): plain files, not built
+HAND_WRITTEN = frozenset({"meeting.html", "assets/meeting.js", "assets/meeting.css"})
+RELAY_PREFIX = "/api/meetings/relay/"  # local WebRTC signalling, served here, not by the app
 _COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml")
 
 
@@ -45,7 +48,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self):
         path = urlsplit(self.path).path
-        if path == "/api" or path.startswith("/api/"):
+        if path.startswith(RELAY_PREFIX) and self.command == "POST":
+            self._relay(path[len(RELAY_PREFIX):])
+        elif path == "/api" or path.startswith("/api/"):
             self._api()
         elif self.command in ("GET", "HEAD") and (path == "/console" or path.startswith("/console/")):
             self._console(path)
@@ -81,17 +86,35 @@ class _Handler(BaseHTTPRequestHandler):
             headers[k] = ", ".join(values)
         self._send(resp["statusCode"], headers, out)
 
+    def _relay(self, action: str):
+        """The local media path's signalling (chalicelib/adapters/local/meetings.py): long polls
+        hold a thread each, which the threading server affords."""
+        from .meetings import relay
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > 256 * 1024:
+            self.close_connection = True
+            return self._send(413, {"Content-Type": "application/json; charset=utf-8"},
+                              _error(413, "payload_too_large", "提交的内容过大"))
+        status, body = relay().handle(action, self.rfile.read(length) if length else b"")
+        self._send(status, {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"},
+                   json.dumps(body, ensure_ascii=False).encode())
+
     def _static(self, path: str):
         rel = unquote(path).lstrip("/")
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
-        root = self.portal_root
+        # the built portal, or one of the hand-written pages in web/ (never the sources beside them)
+        hashed = rel not in HAND_WRITTEN
+        root = self.portal_root if hashed else self.web_root
         target = (root / rel).resolve()
         if root not in target.parents or not target.is_file():
             return self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, "未找到页面".encode())
         if target.suffix == ".html":
             cache = "no-cache"
-        elif target.parent.name == "assets":  # names carry a content hash
+        elif hashed and target.parent.name == "assets":  # names carry a content hash
             cache = "public, max-age=31536000, immutable"
         else:
             cache = "public, max-age=300"

@@ -152,6 +152,7 @@ export function messageOf(e) {
 export const get = (path, query, opts) => api('GET', path, { ...opts, query })
 export const post = (path, body, opts) => api('POST', path, { ...opts, body })
 export const put = (path, body, opts) => api('PUT', path, { ...opts, body })
+export const patch = (path, body, opts) => api('PATCH', path, { ...opts, body })
 
 // Downloads a file the API builds (the .xlsx export): fetch with the bearer token, then a blob link.
 export async function download(path, query, fallbackName) {

@@ -14,8 +14,8 @@ export const ACCESS = {
   analysis: [...CENTRE, 'dept_leader', 'admin'],
   inbox: LEADERS,
   dispatch: CENTRE,
-  mediation: [...CENTRE, 'mediator', 'admin'],
-  followup: [...CENTRE, 'dept_leader', 'admin'],
+  mediation: [...HANDLERS, 'admin'],
+  followup: [...HANDLERS, 'admin'], // callbacks (回访) are the handling unit's tasks
   profile: ALL,
   matter: ALL,
   admin: ['admin'],
