@@ -78,6 +78,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = dict(resp.get("headers") or {})
         for k, values in (resp.get("multiValueHeaders") or {}).items():
             headers[k] = ", ".join(values)
+        if out and not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"  # what API Gateway's proxy answer defaults to
         self._send(resp["statusCode"], headers, out)
 
     def _static(self, path: str):
