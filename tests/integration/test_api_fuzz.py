@@ -33,3 +33,16 @@ def test_a_route_returning_a_plain_dict_is_served_as_json(runtime):
     answer = runtime.get("/api/health")
     assert answer.headers["Content-Type"].startswith("application/json")
     assert answer.json() == {"status": "ok"}
+
+
+def test_the_runtime_listens_with_a_backlog_for_bursts(runtime):
+    """Found by `make soak`: socketserver's listen backlog of 5 reset connections when 40
+    clients arrived while the runtime was busy. The kernel reports the listening socket's
+    backlog as its Send-Q."""
+    import shutil
+    import subprocess
+    if not shutil.which("ss"):
+        pytest.skip("ss (iproute2) is not installed")
+    out = subprocess.run(["ss", "-ltnH", f"sport = :{runtime.port}"], capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert int(out[2]) >= 128, out

@@ -134,6 +134,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default listen backlog of 5 resets connections as soon as a few dozen
+    # browsers or test clients connect at once (found by `make soak`).
+    request_queue_size = 128
 
 
 def make_server(app, host: str, port: int, web_root: Path) -> ThreadingHTTPServer:
