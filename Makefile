@@ -8,7 +8,7 @@ CITY   ?= 4310
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit bench package deploy regions browser console portal clean help
+.PHONY: run test unit bench package deploy regions browser console portal clean help fuzz soak
 
 # The staff console (web/console, Vue + Vite): `npm ci` when the lock file changes, a build when
 # any source is newer than the dist. node and npm are the only prerequisites.
@@ -19,6 +19,8 @@ help:
 	@echo "make run      serve portal, console and API on http://127.0.0.1:$(PORT) (local runtime)"
 	@echo "make test     install what tests need (Chromium included) and run the whole suite"
 	@echo "make bench    print AWS calls per operation, cold start and intake-under-load figures"
+	@echo "make fuzz     schemathesis against the local runtime, every case as all callers (FUZZ=10 per mode)"
+	@echo "make soak     20 citizens + 20 staff against the local runtime; throughput and p50/p95/p99"
 	@echo "make console  build the staff console into web/console/dist (npm ci + vite build)"
 	@echo "make package  build the deployable artefact into out/ (chalice package + functions/ + web) and lint it"
 	@echo "make deploy   STAGE=prod ARTIFACT_BUCKET=... [CITY=4310]: package, upload, deploy (needs AWS credentials)"
@@ -63,6 +65,13 @@ test: $(STAMP) browser console portal
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q
+
+FUZZ ?= 10
+fuzz: $(STAMP)
+	JIEYOU_FUZZ_EXAMPLES=$(FUZZ) $(BIN)/python -m tests.integration.fuzz_harness
+
+soak: $(STAMP)
+	$(BIN)/python -m tests.soak.soak
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.bench

@@ -168,6 +168,18 @@ def mediation_deps() -> mediation.MediationDeps:
         web_origin=lambda: os.environ.get("WEB_ORIGIN", ""))
 
 
+def reconcile_deps():
+    """For the scheduled reconciler: every summary partition of the city (5 kinds x 12 places)."""
+    from . import reference
+    from .services import reconcile
+    gateway = LifecycleGateway()
+    repo = repository()
+    kinds = [k["code"] for k in reference.kinds()]
+    return reconcile.ReconcileDeps(
+        open_matters_page=repo.open_matters_page, newest=gateway.newest, start_named=gateway.start_named,
+        partitions=domain_queries.partitions(kinds, reference.city_code(), queries.counties()))
+
+
 def reset() -> None:
     for cached in (repository, unit_directory, staff_deps, intake_deps, citizen_deps, case_deps,
                    account_deps, unit_deps, query_deps, article_deps, mediation_deps):

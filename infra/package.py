@@ -37,8 +37,9 @@ def build(out: Path, stage: str = "prod") -> Path:
         shutil.rmtree(out)
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
     chalice = Path(sys.executable).with_name("chalice")
-    subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template",
+    subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template",  # noqa: S603 - fixed argv from this repo, build time
                     "infra/template.yaml", str(out)], cwd=ROOT, env=env, check=True)
+    _drop_local_only(out / "deployment.zip")
     with zipfile.ZipFile(out / "deployment.zip", "a", zipfile.ZIP_DEFLATED) as bundle:
         for path in sorted((ROOT / "functions").rglob("*.py")):
             bundle.write(path, path.relative_to(ROOT).as_posix())
@@ -125,6 +126,20 @@ def add_alarms(template: dict) -> None:
     if clash:
         raise ValueError(f"alarms already declared in infra/template.yaml: {sorted(clash)}")
     resources.update(added)
+
+
+# Local-stage only: the demo accounts (with the documented demo password) and the generator
+# that writes them. No other stage reads them (/api/dev/* answers 404 there).
+LOCAL_ONLY = ("chalicelib/reference/data/demo-accounts-", "chalicelib/reference/generate.py")
+
+
+def _drop_local_only(zip_path: Path) -> None:
+    kept = zip_path.with_suffix(".tmp")
+    with zipfile.ZipFile(zip_path) as src, zipfile.ZipFile(kept, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if not info.filename.startswith(LOCAL_ONLY):
+                dst.writestr(info, src.read(info))
+    kept.replace(zip_path)
 
 
 if __name__ == "__main__":

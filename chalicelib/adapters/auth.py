@@ -49,7 +49,7 @@ from ..services.auth import (
 from .aws import client
 from .dynamo import META, _TableItem
 
-INVALID_TOKEN = "登录凭证无效或已过期，请重新登录"
+INVALID_TOKEN = "登录凭证无效或已过期，请重新登录"  # noqa: S105 - a user-facing message, not a password
 
 
 # -- configuration ------------------------------------------------------------------------
@@ -143,7 +143,7 @@ class TokenVerifier:
                  clock: Callable[[], float] = time.time):
         self.issuer, self.client_id, self.jwks, self.leeway, self._clock = issuer, client_id, jwks, leeway, clock
 
-    def verify(self, token: str, token_use: str = "id") -> dict:
+    def verify(self, token: str, token_use: str = "id") -> dict:  # noqa: S107 - the JWT claim token_use, not a password
         """The token's claims, or Unauthorized(code="invalid_token")."""
         def invalid() -> Unauthorized:
             return Unauthorized(INVALID_TOKEN, code="invalid_token")
@@ -166,7 +166,7 @@ class TokenVerifier:
         except (JoseError, ValueError):
             raise invalid() from None
         now = self._clock()
-        audience = claims.get("aud") if token_use == "id" else claims.get("client_id")
+        audience = claims.get("aud") if token_use == "id" else claims.get("client_id")  # noqa: S105 - the JWT claim token_use
         exp, iat = claims.get("exp"), claims.get("iat")
         if (claims.get("iss") != self.issuer or claims.get("token_use") != token_use
                 or audience != self.client_id

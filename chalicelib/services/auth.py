@@ -29,10 +29,10 @@ from typing import Any, Callable, Protocol
 from ..domain.actor import Actor, actor_from_claims
 from ..domain.errors import Forbidden, TooManyRequests, Unauthorized, ValidationFailed
 
-NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
+NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # noqa: S105 - Cognito's challenge name
 INVALID_CREDENTIALS = "用户名或密码错误"
 ACCOUNT_LOCKED = "登录失败次数过多，账号已暂时锁定，请{minutes}分钟后再试"
-PASSWORD_POLICY = "密码至少10位，须同时包含大写字母、小写字母、数字和符号"
+PASSWORD_POLICY = "密码至少10位，须同时包含大写字母、小写字母、数字和符号"  # noqa: S105 - a user-facing message
 ACCOUNT_DISABLED = "账号已停用，请联系管理员"
 SESSION_EXPIRED = "修改密码的会话已失效，请重新登录"
 REFRESH_EXPIRED = "登录已过期，请重新登录"
@@ -265,7 +265,7 @@ def logout(body: Any, deps: Deps) -> None:
     deps.idp.sign_out(access_token)
 
 
-WRONG_PASSWORD = "原密码不正确"
+WRONG_PASSWORD = "原密码不正确"  # noqa: S105 - a user-facing message
 
 
 def change_password(body: Any, actor: Actor, deps: Deps) -> None:

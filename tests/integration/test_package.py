@@ -44,6 +44,33 @@ def packaged(tmp_path_factory):
     return out, yaml.safe_load((out / "sam.yaml").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def artefact(packaged):
+    return packaged[0]
+
+
+def test_no_secret_and_no_demo_account_in_the_artefact(artefact):
+    """What is deployed carries no key or password; the demo accounts (local stage only) and
+    their generator are left out of the bundle."""
+    from tests.integration.secret_scan import DEMO_PASSWORD, findings
+    found = []
+    for path in sorted(artefact.rglob("*")):
+        if path.is_file() and path.suffix != ".zip":
+            found += findings(f"artefact/{path.name}", path.read_text(errors="ignore"))
+    with zipfile.ZipFile(artefact / "deployment.zip") as bundle:
+        names = bundle.namelist()
+        for name in names:
+            if name.endswith((".py", ".json", ".yaml", ".yml", ".txt", ".cfg", ".ini", ".env", ".pem", ".key")):
+                text = bundle.read(name).decode("utf-8", errors="ignore")
+                ours = name.startswith(("chalicelib/", "functions/", "app.py"))
+                # libraries' own test fixtures and docs name made-up passwords: keys count everywhere
+                found += [f for f in findings(f"zip/{name}", text) if ours or "password literal" not in f]
+    assert not [n for n in names if "demo-accounts" in n or n.endswith("reference/generate.py")]
+    assert "chalicelib/reference/data/units-4310.json" in names
+    assert not found, "\n".join(found[:30])
+    assert DEMO_PASSWORD not in (artefact / "sam.yaml").read_text()
+
+
 def test_every_handler_in_the_packaged_template_imports_from_the_bundle(packaged, tmp_path):
     out, template = packaged
     functions = {lid: r["Properties"] for lid, r in template["Resources"].items()

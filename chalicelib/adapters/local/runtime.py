@@ -145,6 +145,7 @@ class LocalRuntime:
         threading.Thread(target=self._http.serve_forever, name="http", daemon=True).start()
         threading.Thread(target=self._restart_lifecycles, name="lifecycles", daemon=True).start()
         threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
+        threading.Thread(target=self._reconcile_timer, name="reconciler", daemon=True).start()
         self._dirty.clear()
         from . import current
         current.runtime = self
@@ -226,6 +227,23 @@ class LocalRuntime:
                 self.status.lifecycles_to_restart -= 1
         except Exception:  # noqa: BLE001 - the API keeps serving; the log says what failed
             logger.exception("restarting lifecycles failed")
+
+    def _reconcile_timer(self) -> None:
+        """The cloud's EventBridge schedule of functions/reconciler.py, locally: every
+        JIEYOU_RECONCILE_SECONDS (300 by default) of real time."""
+        from ...services import reconcile
+        from ... import wiring
+        period = float(os.environ.get("JIEYOU_RECONCILE_SECONDS", "300"))
+        while not self._stopping.wait(period):
+            if self.status.lifecycles_to_restart:
+                continue  # the start-up restart is still at work
+            try:
+                report = reconcile.reconcile(wiring.reconcile_deps())
+                self.status.extra["lastReconcile"] = {
+                    "at": self.now_iso(), "checked": report["checked"],
+                    "restarted": len(report["restarted"]), "givenUp": len(report["givenUp"])}
+            except Exception:  # noqa: BLE001 - the next round tries again
+                logger.exception("reconciling failed")
 
     def _autosave(self) -> None:
         """Every 2 s when DynamoDB was written; a save that took T seconds is followed by at

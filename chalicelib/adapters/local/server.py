@@ -84,6 +84,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = dict(resp.get("headers") or {})
         for k, values in (resp.get("multiValueHeaders") or {}).items():
             headers[k] = ", ".join(values)
+        if out and not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"  # what API Gateway's proxy answer defaults to
         self._send(resp["statusCode"], headers, out)
 
     def _relay(self, action: str):
@@ -162,6 +164,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default listen backlog of 5 resets connections as soon as a few dozen
+    # browsers or test clients connect at once (found by `make soak`).
+    request_queue_size = 128
 
 
 def make_server(app, host: str, port: int, web_root: Path, portal_root: Path | None = None) -> ThreadingHTTPServer:

@@ -40,7 +40,7 @@ _CfnLoader.add_multi_constructor("!", _construct_tag)
 
 
 def load_template(path: Path = TEMPLATE_PATH) -> dict:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - _CfnLoader is a SafeLoader
 
 
 _PSEUDO = {"AWS::AccountId": lambda r: ACCOUNT, "AWS::Region": lambda r: r.region,
