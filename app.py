@@ -1,7 +1,7 @@
 """Jieyou's HTTP API: this module only creates the app and wires the blueprints."""
 from chalice import Chalice
 
-from chalicelib.api import admin, auth, cases, citizen, dev, public, staff
+from chalicelib.api import admin, analytics, auth, cases, citizen, dev, public, staff
 from chalicelib.api.http import error_envelope_middleware
 
 app = Chalice(app_name="jieyou")
@@ -15,3 +15,4 @@ app.register_blueprint(staff.bp, url_prefix="/api")
 app.register_blueprint(citizen.bp, url_prefix="/api")
 app.register_blueprint(cases.bp, url_prefix="/api")
 app.register_blueprint(admin.bp, url_prefix="/api")
+app.register_blueprint(analytics.bp, url_prefix="/api")

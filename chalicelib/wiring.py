@@ -122,5 +122,26 @@ def unit_deps() -> unit_service.UnitDeps:
 
 def reset() -> None:
     for cached in (repository, unit_directory, staff_deps, intake_deps, citizen_deps, case_deps,
-                   account_deps, unit_deps):
+                   account_deps, unit_deps, statistics_store, statistics_deps):
         cached.cache_clear()
+
+
+@functools.lru_cache(maxsize=1)
+def statistics_store():
+    from .adapters.statistics import DynamoStatisticsStore
+    return DynamoStatisticsStore()
+
+
+def wall_time() -> float:
+    return clock.wall_time()
+
+
+@functools.lru_cache(maxsize=1)
+def statistics_deps():
+    from . import reference
+    from .services.statistics import StatisticsDeps
+    return StatisticsDeps(store=statistics_store(), region_lookup=reference.region,
+                          children_of=reference.region_children, population=reference.population,
+                          category_names={c["code"]: c["name"] for c in reference.categories()},
+                          kinds=reference.kind_codes(), severities=reference.severity_codes(),
+                          now=clock.now)
