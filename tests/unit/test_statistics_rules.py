@@ -108,9 +108,9 @@ STEPS = s.one_of(
                                                      "joint_mediation", "concluded", "closed"])}),
     s.fixed_dictionaries({"severity": s.sampled_from(["simple", "general", "major", "significant"])}),
     s.fixed_dictionaries({"category": s.sampled_from(["neighbourhood", "labour", None])}),
-    s.fixed_dictionaries({"clocks": s.sampled_from([{"conclude": {"state": "met"}},
-                                                    {"conclude": {"state": "overdue"}},
-                                                    {"conclude": {"state": "running"}}])}),
+    s.fixed_dictionaries({"clocks": s.sampled_from([
+        {"conclude": {"ruleDueAt": "2027-01-01T00:00:00Z", "pausedSeconds": 0, "state": state}}
+        for state in ("met", "overdue", "running")])}),
     s.fixed_dictionaries({"returnCount": s.integers(0, 2)}),
     s.fixed_dictionaries({"holderCentreId": s.sampled_from(["centre-431002001", "centre-431002",
                                                             "centre-4310"])}),
