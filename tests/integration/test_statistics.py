@@ -59,7 +59,7 @@ def test_the_city_sees_both_matters_under_beihu_and_the_one_concluded_in_time(ap
     assert sum(p["received"] for p in body["trend"]) == 2 and len(body["trend"]) == 30
     row = next(r for r in body["heat"]["rows"] if r["code"] == "431002")
     assert sum(cell["received"] for cell in row["cells"]) == 2
-    assert body["population"] == 4667134 and t["per10k"]["received"] == round(2 * 10000 / 4667134, 2)
+    assert body["population"] == 4667134 and t["per10k"]["received"] == round(2 * 10000 / 4667134, 4)
     assert beihu["population"] is None and "per10k" not in beihu  # no sourced county figure
 
 

@@ -66,7 +66,7 @@ class StreamPump:
         self.invoke = invoke
         self.starting_position = starting_position
         self._iterators: dict[tuple[str, str], str] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self.delivered = 0
         self.failures = 0
 
@@ -83,19 +83,27 @@ class StreamPump:
         self.starting_position = "LATEST"
         self.pump(deliver=False)
 
+    def hold(self):
+        """The pump's lock: no batch is delivered while it is held."""
+        return self._lock
+
     def pump(self, deliver: bool = True) -> int:
         """Deliver every record available now; the number of records delivered."""
         with self._lock:
-            ddb, streams = self._clients()
-            total = 0
-            for source in self.sources:
-                table = self.resolver.ref(source["table"])
-                arn = ddb.describe_table(TableName=table)["Table"].get("LatestStreamArn")
-                if not arn:
-                    continue
-                for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-                    total += self._drain(streams, source, arn, shard["ShardId"], deliver)
-            return total
+            return self.pump_locked(deliver)
+
+    def pump_locked(self, deliver: bool = True) -> int:
+        """pump() for a caller already holding the lock."""
+        ddb, streams = self._clients()
+        total = 0
+        for source in self.sources:
+            table = self.resolver.ref(source["table"])
+            arn = ddb.describe_table(TableName=table)["Table"].get("LatestStreamArn")
+            if not arn:
+                continue
+            for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+                total += self._drain(streams, source, arn, shard["ShardId"], deliver)
+        return total
 
     def _drain(self, streams, source: dict, arn: str, shard_id: str, deliver: bool) -> int:
         key = (source["function"], shard_id)
