@@ -112,7 +112,7 @@ class StatisticsDeps:
 
 
 def _may_see_statistics(actor) -> bool:
-    return actor.role in CENTRE_ROLES or actor.role in ("admin", "village_worker")
+    return actor.role in CENTRE_ROLES or actor.role in ("admin", "dept_leader")
 
 
 def _parse(params: dict, deps: StatisticsDeps, today: date, actor) -> dict:
@@ -168,7 +168,7 @@ def statistics(actor, params: dict, deps: StatisticsDeps) -> dict:
     """`GET /api/staff/statistics`: the caller's region (or one below it) over a period, from
     one Query of the region's counters plus one Query of the warnings register."""
     if not _may_see_statistics(actor):
-        raise Forbidden("只有综治中心（矛调中心）人员可以查看研判分析", code="statistics_forbidden")
+        raise Forbidden("只有综治中心（矛调中心）人员、部门负责人和管理员可以查看研判分析", code="statistics_forbidden")
     today = deps.now().astimezone(st.deadlines.CHINA_TZ).date()
     q = _parse(params, deps, today, actor)
     region, g, period = q["region"], q["granularity"], q["period"]
