@@ -155,3 +155,12 @@ def population(code: str) -> int | None:
     """Resident population where configured (population-<city>.json, census figures with their
     source); None elsewhere, and per-10,000 figures are then left out rather than guessed."""
     return _population(city_code()).get(str(code))
+
+
+def report_recipients(code: str) -> list[str]:
+    """Leaders' addresses for the periodic reports of the city or a county (configuration data,
+    report-recipients-<city>.json)."""
+    path = DATA_DIR / f"report-recipients-{city_code()}.json"
+    if not path.exists():
+        return []
+    return list(_load(path.name)["recipients"].get(str(code), []))

@@ -222,6 +222,31 @@ def statistics(actor, params: dict, deps: StatisticsDeps) -> dict:
     }
 
 
+def aggregate(store: StatisticsStore, region: str, g: str, start: date, end: date) -> dict:
+    """Totals of a region over [start, end] in `g` buckets, also by child, category and kind
+    (the periodic reports' figures): one Query."""
+    low, high = _bounds(g, start, end)
+    out = {"totals": {}, "children": defaultdict(dict), "categories": defaultdict(dict),
+           "kinds": defaultdict(dict)}
+    for sk, counts in store.counters(region, low, high):
+        child = sk.split("#", 1)[1]
+        for name, n in counts.items():
+            parsed = st.parse_attribute(name)
+            if not parsed or not n:
+                continue
+            measure, kind, category, _ = parsed
+            _add(out["totals"], measure, n)
+            _add(out["children"][child], measure, n)
+            _add(out["categories"][category], measure, n)
+            _add(out["kinds"][kind], measure, n)
+    return out
+
+
+def region_warnings(store: StatisticsStore, region: str) -> list[dict]:
+    partition = region[:6] if len(region) >= 6 else region[:4]
+    return [w for w in store.warnings(partition) if w["regionCode"].startswith(region)]
+
+
 def _warnings(region: str, filters: dict, deps: StatisticsDeps) -> list[dict]:
     partition = region[:6] if len(region) >= 6 else region[:4]
     out = []
