@@ -82,7 +82,7 @@ def title(kind: str, start: date, region_name: str) -> str:
 
 
 def read_granularity(kind: str) -> str:
-    return {"daily": "D", "weekly": "W", "monthly": "M", "annual": "M"}[kind]
+    return {"daily": "D", "weekly": "D", "monthly": "M", "annual": "M"}[kind]
 
 
 def change(now: int | float | None, before: int | float | None) -> float | None:

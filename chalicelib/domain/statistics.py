@@ -37,7 +37,7 @@ MEASURES: dict[str, str] = {
 CONCLUDED_STATUSES = frozenset({"concluded", "closed"})
 WARNING_SEVERITIES = frozenset({"major", "significant"})
 NONE = "-"  # the dimension value of a matter with no category or severity
-GRANULARITIES = ("D", "W", "M")  # counter buckets kept: day, week (from Monday), month
+GRANULARITIES = ("D", "M")  # counter buckets kept: day and month (weeks are read as their days)
 LEVEL_DIGITS = (("city", 4), ("county", 6), ("township", 9), ("village", 12))
 
 
@@ -136,7 +136,7 @@ def parse_attribute(name: str) -> tuple[str, str, str, str] | None:
 
 def counter_updates(cell_deltas: dict[tuple, dict[str, int]]) -> dict[tuple[str, str], dict[str, int]]:
     """Cell deltas → ADDs per counter item: key (partition region, `<bucket>#<child>`),
-    value {attribute: n}. Each cell touches 4 levels × 3 granularities at most."""
+    value {attribute: n}. Each cell touches 4 levels × 2 granularities at most."""
     out: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for (day_iso, region, kind, category, severity), counts in cell_deltas.items():
         day = date.fromisoformat(day_iso)
@@ -213,17 +213,14 @@ def default_range(period: str, today: date) -> tuple[date, date]:
 
 def read_granularity(period: str, start: date, end: date) -> str:
     """The coarsest kept bucket that both tiles [start, end] exactly and nests in the trend
-    buckets: months for month/year trends over whole months, weeks for week trends over whole
-    weeks, else days."""
+    buckets: months for month/year trends over whole months, else days."""
     if period in ("month", "year") and start.day == 1 and end == month_end(end):
         return "M"
-    if period == "week" and start.weekday() == 0 and end.weekday() == 6:
-        return "W"
     return "D"
 
 
 def trend_bucket(period: str, bucket_key: str) -> str:
-    """A read bucket (`D2026-11-30`, `W2026-11-23`, `M2026-11`) → its trend label."""
+    """A read bucket (`D2026-11-30`, `M2026-11`) → its trend label."""
     g, value = bucket_key[0], bucket_key[1:]
     if period == "year":
         return value[:4]

@@ -56,7 +56,7 @@ def build(kind: str, region_code: str, start: date, end: date, deps: ReportDeps)
     p_start, p_end = rp.previous(kind, start)
     before = aggregate(deps.store, region_code, g, p_start, p_end)
     y_start, y_end = rp.a_year_before(kind, start, end)
-    year_ago = aggregate(deps.store, region_code, g if kind != "weekly" else "D", y_start, y_end)
+    year_ago = aggregate(deps.store, region_code, g, y_start, y_end)
     totals = st.with_rates(now["totals"], None)
     previous, last_year = st.with_rates(before["totals"], None), st.with_rates(year_ago["totals"], None)
     compare = ("received", "concluded", "concludedInTime", "overdue", "escalated", "jointMediated",

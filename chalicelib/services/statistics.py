@@ -96,7 +96,7 @@ def rebuild(store: StatisticsStore, write: bool = True) -> dict:
 
 
 # --- the analysis page ------------------------------------------------------------------
-MAX_DAYS = {"D": 400, "W": 5 * 366, "M": 20 * 366}
+MAX_DAYS = {"D": 400, "M": 20 * 366}
 
 
 @dataclass

@@ -136,7 +136,7 @@ FIELDS = {"returnCount": "return_count", "holderCentreId": "holder_centre_id",
           "massInvolved": "mass_involved"}
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(histories=s.lists(HISTORY, min_size=1, max_size=3), pump_every=s.integers(1, 4))
 def test_live_counters_agree_with_the_rebuild_on_random_histories(aws, stream_pump, histories, pump_every):
     repo, now = wiring.repository(), datetime(2026, 12, 1, tzinfo=timezone.utc)
