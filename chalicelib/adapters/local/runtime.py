@@ -139,6 +139,7 @@ class LocalRuntime:
         threading.Thread(target=self._restart_lifecycles, name="lifecycles", daemon=True).start()
         threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
         threading.Thread(target=self._pump_streams, name="streams", daemon=True).start()
+        threading.Thread(target=self._fire_schedules, args=(template,), name="schedules", daemon=True).start()
         self._dirty.clear()
         from . import current
         current.runtime = self
@@ -173,6 +174,18 @@ class LocalRuntime:
             except Exception:  # noqa: BLE001 - the next tick tries again from the same place
                 logger.exception("stream delivery failed")
         self.status.extra["streamRecordsDelivered"] = self.streams.delivered
+
+    def _fire_schedules(self, template: dict) -> None:
+        """The template's EventBridge Scheduler schedules (periodic reports), which moto never
+        fires: checked every 20 s against the matter clock."""
+        from ..clock import now
+        from .schedules import ScheduleTimer
+        self.schedule_timer = ScheduleTimer(template, self.bridge.invoke, now)
+        while not self._stopping.wait(20):
+            try:
+                self.schedule_timer.tick()
+            except Exception:  # noqa: BLE001 - the next tick tries again
+                logger.exception("firing schedules failed")
 
     def _allow_web_origin(self, session, resolver) -> None:
         """The template's bucket CORS names the deployed web origin; locally the portal is
@@ -324,5 +337,6 @@ class LocalRuntime:
             "restoredItems": self.status.restored_items,
             "streamRecordsDelivered": getattr(getattr(self, "streams", None), "delivered", 0),
             "streamBatchesFailed": getattr(getattr(self, "streams", None), "failures", 0),
+            "schedulesFired": getattr(getattr(self, "schedule_timer", None), "fired", [])[-20:],
             **self.status.extra,
         }
