@@ -8,7 +8,7 @@ CITY   ?= 4310
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit bench package deploy regions browser console portal clean help fuzz soak
+.PHONY: run test unit bench package deploy regions browser console portal clean help fuzz soak stats-rebuild
 
 # The staff console (web/console, Vue + Vite): `npm ci` when the lock file changes, a build when
 # any source is newer than the dist. node and npm are the only prerequisites.
@@ -21,6 +21,7 @@ help:
 	@echo "make bench    print AWS calls per operation, cold start and intake-under-load figures"
 	@echo "make fuzz     schemathesis against the local runtime, every case as all callers (FUZZ=10 per mode)"
 	@echo "make soak     20 citizens + 20 staff against the local runtime; throughput and p50/p95/p99"
+	@echo "make stats-rebuild  recount the statistics counters from the matters (runtime of make run)"
 	@echo "make console  build the staff console into web/console/dist (npm ci + vite build)"
 	@echo "make package  build the deployable artefact into out/ (chalice package + functions/ + web) and lint it"
 	@echo "make deploy   STAGE=prod ARTIFACT_BUCKET=... [CITY=4310]: package, upload, deploy (needs AWS credentials)"
@@ -59,6 +60,11 @@ run: $(STAMP) console portal
 browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Offline maintenance of the 研判分析 counters, against the running `make run` (in the cloud:
+# invoke StatisticsRebuildFunction). DRY=1 only reports differences.
+stats-rebuild:
+	@curl -sS -X POST "http://127.0.0.1:$(PORT)/api/dev/statistics/rebuild$(if $(DRY),?dryRun=1,)"; echo
 
 test: $(STAMP) browser console portal
 	$(BIN)/python -m pytest

@@ -1,7 +1,8 @@
 """Jieyou's HTTP API: this module only creates the app and wires the blueprints."""
 from chalice import Chalice
 
-from chalicelib.api import admin, articles, auth, cases, citizen, dev, mediation, public, queries, staff
+from chalicelib.api import (admin, analytics, articles, auth, cases, citizen, dev, mediation, public,
+                            queries, staff)
 from chalicelib.adapters.xlsx import XLSX_TYPE
 from chalicelib.api.http import error_envelope_middleware
 
@@ -20,3 +21,4 @@ app.register_blueprint(admin.bp, url_prefix="/api")
 app.register_blueprint(queries.bp, url_prefix="/api")
 app.register_blueprint(articles.bp, url_prefix="/api")
 app.register_blueprint(mediation.bp, url_prefix="/api")
+app.register_blueprint(analytics.bp, url_prefix="/api")

@@ -182,5 +182,62 @@ def reconcile_deps():
 
 def reset() -> None:
     for cached in (repository, unit_directory, staff_deps, intake_deps, citizen_deps, case_deps,
-                   account_deps, unit_deps, query_deps, article_deps, mediation_deps):
+                   account_deps, unit_deps, query_deps, article_deps, mediation_deps, statistics_store,
+                   statistics_deps, report_deps):
         cached.cache_clear()
+
+
+@functools.lru_cache(maxsize=1)
+def statistics_store():
+    from .adapters.statistics import DynamoStatisticsStore
+    return DynamoStatisticsStore()
+
+
+def wall_time() -> float:
+    return clock.wall_time()
+
+
+@functools.lru_cache(maxsize=1)
+def statistics_deps():
+    from . import reference
+    from .services.statistics import StatisticsDeps
+    return StatisticsDeps(store=statistics_store(), region_lookup=reference.region,
+                          children_of=reference.region_children, population=reference.population,
+                          category_names={c["code"]: c["name"] for c in reference.categories()},
+                          kinds=reference.kind_codes(), severities=reference.severity_codes(),
+                          now=clock.now)
+
+
+@functools.lru_cache(maxsize=1)
+def report_deps():
+    from . import reference, settings
+    from .adapters.accounts import DynamoAccountRegister
+    from .adapters.auth import LoginRecord, login_pk
+    from .adapters.reports import DynamoReportLog, S3ReportArchive, SesMailer
+    from .services.reports import ReportDeps
+    units = unit_directory()
+    register = DynamoAccountRegister()
+
+    def accounts_by_unit(region: str) -> dict[str, set]:
+        """Accounts of units seated in the region: the account register, and on the local
+        stage the demo accounts too (they are created at every start, not registered)."""
+        people = register.all() + (reference.demo_accounts() if settings.is_local() else [])
+        out: dict[str, set] = {}
+        for a in people:
+            unit = units.unit(a["unitId"]) or {}
+            if str(unit.get("regionCode", "")).startswith(region) and a.get("enabled", True):
+                out.setdefault(a["unitId"], set()).add(a["username"].lower())
+        return out
+
+    def logged_in(month: str, unit_id: str) -> set:
+        return {r.username.lower() for r in LoginRecord.query(login_pk(month, unit_id))}
+
+    return ReportDeps(store=statistics_store(), log=DynamoReportLog(), archive=S3ReportArchive(),
+                      mailer=SesMailer(), sender=os.environ.get("REPORT_SENDER", "reports@jieyou.example.gov.cn"),
+                      recipients=reference.report_recipients, region_lookup=reference.region,
+                      children_of=reference.region_children,
+                      category_names={c["code"]: c["name"] for c in reference.categories()},
+                      kind_names={k["code"]: k["name"] for k in reference.kinds()},
+                      accounts_by_unit=accounts_by_unit, logged_in=logged_in,
+                      unit_name=lambda unit_id: (units.unit(unit_id) or {}).get("name", unit_id),
+                      now=clock.now)

@@ -137,3 +137,14 @@ def pytest_sessionfinish(session, exitstatus):
     exits; their log lines would land after pytest's summary."""
     import logging
     logging.disable(logging.CRITICAL)
+
+
+@pytest.fixture
+def stream_pump(aws):
+    """Delivers the matters table's stream to the statistics handler, as Lambda's event source
+    mapping does in the cloud: call `stream_pump.pump()` after writes."""
+    from chalicelib.adapters.local.bridge import LambdaBridge
+    from chalicelib.adapters.local.streams import StreamPump
+    from chalicelib.adapters.local.template import function_handlers
+    bridge = LambdaBridge(function_handlers(TEMPLATE))
+    return StreamPump(TEMPLATE, "us-east-1", bridge.invoke)

@@ -40,3 +40,12 @@ def outbox():
 @handles_errors
 def runtime_report():
     return _local_runtime().runtime_report()
+
+
+@bp.route("/dev/statistics/rebuild", methods=["POST"])
+@handles_errors
+def rebuild_statistics():
+    """`make stats-rebuild`: recount the statistics from the matters (`?dryRun=1` only compares)."""
+    runtime = _local_runtime()
+    params = bp.current_request.query_params or {}
+    return runtime.rebuild_statistics(dry_run=params.get("dryRun") in ("1", "true"))

@@ -156,3 +156,41 @@ def public_units(unit_type: str | None, region_code: str | None,
             (region(u["regionCode"]) or {}).get("name")
         out.append(view)
     return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _children(city: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    stack = [_catalog(city)["regions"]]
+    while stack:
+        node = stack.pop()
+        out[node["code"]] = [{"code": c["code"], "name": c["name"], "level": c["level"]}
+                             for c in node["children"]]
+        stack.extend(node["children"])
+    return out
+
+
+def region_children(code: str) -> list[dict]:
+    """The regions one level below, in file order ({code, name, level})."""
+    return _children(city_code()).get(str(code), [])
+
+
+@lru_cache(maxsize=None)
+def _population(city: str) -> dict[str, int]:
+    path = DATA_DIR / f"population-{city}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["population"] if path.exists() else {}
+
+
+def population(code: str) -> int | None:
+    """Resident population where configured (population-<city>.json, census figures with their
+    source); None elsewhere, and per-10,000 figures are then left out rather than guessed."""
+    return _population(city_code()).get(str(code))
+
+
+def report_recipients(code: str) -> list[str]:
+    """Leaders' addresses for the periodic reports of the city or a county (configuration data,
+    report-recipients-<city>.json)."""
+    path = DATA_DIR / f"report-recipients-{city_code()}.json"
+    if not path.exists():
+        return []
+    return list(_load(path.name)["recipients"].get(str(code), []))

@@ -4,6 +4,7 @@
 2. Cold start: import time of app.py against a bare Chalice app importing boto3.
 3. Intake under load against the local runtime: 8 clients for 20 s; every 201 is looked
    up afterwards.
+4. 研判分析 and periodic reports at 6,000 and 60,000 matters (tests/bench/analytics_bench.py).
 """
 from __future__ import annotations
 
@@ -162,6 +163,11 @@ def main() -> None:
     print(f"== Local runtime holding {args.open_matters} open matters ==")
     for k, v in lifecycle_bench.open_matters(args.open_matters).items():
         print(f"  {k:<34} {v}")
+    from tests.bench import analytics_bench
+    print("== 研判分析 and reports at 6,000 and 60,000 matters (a year, counters only) ==")
+    for size, figures in analytics_bench.run().items():
+        for k, v in figures.items():
+            print(f"  {size:>6} {k:<24} {v}")
 
 
 if __name__ == "__main__":

@@ -402,3 +402,24 @@ def test_console_first_load_figures(console, live_server, browser):
     assert figures["assetsTransferred"] < 1_000_000  # Element Plus per page, ECharts only on 研判分析
     assert figures["ready"] < 10_000
     assert per_query == 1
+
+
+def test_analysis_shows_live_counters_drills_down_and_links_to_the_summary_query(console, live_server, desk):
+    """研判分析 reads the counters the runtime keeps from the table's stream: a matter filed a
+    moment ago is on the page, a township tile drills down, a figure opens 汇总查询."""
+    file_matter(live_server, unique("欠薪纠纷"), category="labour")
+    page = desk
+    sign_in(page, console, "county.leader", "/analysis")
+    page.wait_for_selector("#analysis-totals", timeout=15000)
+    # the stream is delivered every half second; the page reads once, so look again if early
+    for _ in range(20):
+        if int(page.locator("#analysis-totals .total b").first.inner_text()) == 0:
+            page.wait_for_timeout(500)
+            page.get_by_role("button", name="统计").click()
+            page.wait_for_timeout(300)
+    assert int(page.locator("#analysis-totals .total b").first.inner_text()) >= 1
+    page.locator(".tile", has_text="人民路街道").first.click()
+    page.wait_for_selector(".crumbs >> text=人民路街道", timeout=10000)
+    page.wait_for_selector(".tile >> text=北湖路社区", timeout=10000)
+    page.locator("#analysis-totals .total").first.click()
+    page.wait_for_url("**/#/query/all?*regionCode=431002001*", timeout=10000)

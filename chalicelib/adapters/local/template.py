@@ -258,6 +258,9 @@ def provision(session, resolver: Resolver, secret_values: dict[str, str] | None 
         except sm.exceptions.ResourceExistsException:
             pass
     provision_buckets(session, resolver)
+    ses = session.client("ses", region_name=resolver.region)
+    for res in resolver.resources("AWS::SES::EmailIdentity").values():
+        ses.verify_email_identity(EmailAddress=resolver.resolve(res["Properties"]["EmailIdentity"]))
     provision_cognito(session, resolver)  # before the environment: it names the pool's ids
     sfn = session.client("stepfunctions", region_name=resolver.region)
     env = api_environment(resolver)

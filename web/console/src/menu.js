@@ -32,6 +32,7 @@ export const MENU = [
     title: '研判督办',
     items: [
       { path: '/analysis', title: '研判分析', area: 'analysis' },
+      { path: '/reports', title: '统计报表', area: 'reports' },
       { path: '/followup', title: '跟踪问效', area: 'followup' },
     ],
   },

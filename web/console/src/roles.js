@@ -12,6 +12,7 @@ export const ACCESS = {
   tasks: [...HANDLERS, 'village_worker'],
   mine: HANDLERS,
   analysis: [...CENTRE, 'dept_leader', 'admin'],
+  reports: [...CENTRE, 'dept_leader', 'admin'],
   inbox: LEADERS,
   dispatch: CENTRE,
   mediation: [...HANDLERS, 'admin'],

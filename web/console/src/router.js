@@ -22,6 +22,7 @@ const routes = [
       { path: 'video', ...page(() => import('./pages/Video.vue'), 'mediation', '视频调解') },
       { path: 'confirmation', ...page(() => import('./pages/Confirmation.vue'), 'mediation', '司法确认') },
       { path: 'analysis', ...page(() => import('./pages/Analysis.vue'), 'analysis', '研判分析') },
+      { path: 'reports', ...page(() => import('./pages/Reports.vue'), 'reports', '统计报表') },
       { path: 'followup', ...page(() => import('./pages/Followup.vue'), 'followup', '跟踪问效') },
       { path: 'profile', ...page(() => import('./pages/Profile.vue'), 'profile', '个人中心') },
       { path: 'matters/:id', ...page(() => import('./pages/Matter.vue'), 'matter', '事项详情'), props: true },
