@@ -16,6 +16,7 @@ export const ACCESS = {
   dispatch: CENTRE,
   mediation: [...CENTRE, 'mediator', 'admin'],
   followup: [...CENTRE, 'dept_leader', 'admin'],
+  cms: CENTRE, // the API lets centre staff and leaders write articles and cases
   profile: ALL,
   matter: ALL,
   admin: ['admin'],
