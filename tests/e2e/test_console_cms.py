@@ -110,12 +110,14 @@ def test_a_case_drafted_by_one_staff_member_is_published_by_another_and_found(co
     try:
         reviewer = context.new_page()
         sign_in(reviewer, console, "township.leader", "/cms/cases")
-        reviewer.fill("#case-open-id", case_id)
-        reviewer.click("#case-open")
+        reviewer.locator("#case-list a", has_text=title).click(timeout=15000)  # waiting for review
         reviewer.click("#case-publish", timeout=15000)
         reviewer.wait_for_function("() => document.querySelector('#case-status')?.innerText.includes('已发布')",
                                    timeout=15000)
         assert "杨芳" in reviewer.inner_text(".page")  # 审核发布 names the reviewer
+        reviewer.click(".menu >> text=案例发布")
+        reviewer.get_by_role("tab", name="已发布").click()
+        reviewer.locator("#case-list a", has_text=title).wait_for(timeout=15000)
     finally:
         context.close()
 
