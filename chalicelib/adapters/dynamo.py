@@ -283,7 +283,22 @@ class CaseRecord(_TableItem, discriminator="case"):
     created_at = UnicodeAttribute(attr_name="createdAt")
     reviewed_by = MapAttribute(attr_name="reviewedBy", null=True)
     published_at = UnicodeAttribute(attr_name="publishedAt", null=True)
+    region_code = UnicodeAttribute(attr_name="regionCode", null=True)  # the matter's; absent on early drafts
     version = VersionAttribute()
+
+
+class CaseListingRecord(_TableItem, discriminator="caselisting"):
+    """`CL#draft`/`<createdAt>#<caseId>` and `CL#published`/`<publishedAt>#<caseId>`: the console's
+    keyed lists of cases, written in the case's own transactions."""
+    case_id = UnicodeAttribute(attr_name="caseId")
+    matter_id = UnicodeAttribute(attr_name="matterId")
+    status = UnicodeAttribute()
+    title = UnicodeAttribute()
+    region_code = UnicodeAttribute(attr_name="regionCode")
+    created_by = MapAttribute(attr_name="createdBy")
+    created_at = UnicodeAttribute(attr_name="createdAt")
+    reviewed_by = MapAttribute(attr_name="reviewedBy", null=True)
+    published_at = UnicodeAttribute(attr_name="publishedAt", null=True)
 
 
 class CaseGuardRecord(_TableItem, discriminator="caseguard"):
@@ -784,7 +799,16 @@ class DynamoMatterRepository:
                 "body": r.body, "kind": r.kind, "category": r.category, "countyCode": r.county_code,
                 "replaced": _plain(r.replaced or {}), "createdBy": _plain(r.created_by),
                 "createdAt": r.created_at, "reviewedBy": _plain(r.reviewed_by),
-                "publishedAt": r.published_at, "version": r.version}
+                "publishedAt": r.published_at, "regionCode": r.region_code, "version": r.version}
+
+    @staticmethod
+    def _case_listing(case: dict) -> CaseListingRecord:
+        when = case["publishedAt"] if case["status"] == "published" else case["createdAt"]
+        return CaseListingRecord(pk=f"CL#{case['status']}", sk=f"{when}#{case['caseId']}",
+                                 case_id=case["caseId"], matter_id=case["matterId"], status=case["status"],
+                                 title=case["title"], region_code=case.get("regionCode") or case["countyCode"],
+                                 created_by=case["createdBy"], created_at=case["createdAt"],
+                                 reviewed_by=case.get("reviewedBy"), published_at=case.get("publishedAt"))
 
     @staticmethod
     def _case_record(case: dict) -> CaseRecord:
@@ -793,7 +817,7 @@ class DynamoMatterRepository:
                        category=case.get("category"), county_code=case["countyCode"],
                        replaced=case.get("replaced") or {}, created_by=case["createdBy"],
                        created_at=case["createdAt"], reviewed_by=case.get("reviewedBy"),
-                       published_at=case.get("publishedAt"))
+                       published_at=case.get("publishedAt"), region_code=case.get("regionCode"))
         if case.get("version") is not None:
             r.version = case["version"]
         return r
@@ -807,6 +831,7 @@ class DynamoMatterRepository:
                 tx.save(record)
                 tx.save(CaseGuardRecord(pk=matter_pk(case["matterId"]), sk="CASE", case_id=case["caseId"]),
                         condition=_TableItem.pk.does_not_exist())
+                tx.save(self._case_listing(case))
         except TransactWriteError as err:
             if 1 in _failed_indexes(err):
                 raise Conflict("该事项已生成案例", code="case_exists") from err
@@ -820,12 +845,16 @@ class DynamoMatterRepository:
             return None
 
     def save_case(self, case: dict, postings: dict[str, dict] | None = None, length: int = 0) -> None:
-        """A version-checked write of the case; on publication also its postings and the
-        published count, in the same transaction."""
+        """A version-checked write of the case and its listing row; on publication also its
+        postings and the published count, in the same transaction (the draft row moves to
+        `CL#published`)."""
         record = self._case_record(case)
         try:
             with self._tx() as tx:
                 tx.save(record)
+                if case["status"] == "published":
+                    tx.delete(CaseListingRecord(pk="CL#draft", sk=f"{case['createdAt']}#{case['caseId']}"))
+                tx.save(self._case_listing(case))
                 for term, p in (postings or {}).items():
                     tx.save(PostingRecord(pk=f"W#{term}", sk=case["caseId"], case_id=case["caseId"],
                                           tf=p["tf"], dl=length, in_title=p["inTitle"],
@@ -839,6 +868,15 @@ class DynamoMatterRepository:
                 raise Conflict() from err
             raise
         case["version"] = record.version
+
+    def case_listing(self, status: str, region_prefix: str, limit: int = 50) -> list[dict]:
+        """One Query of `CL#<status>`, newest first, keeping the cases of matters under the
+        staff member's region (a filter on the row's `regionCode`)."""
+        rows = CaseListingRecord.query(f"CL#{status}", scan_index_forward=False, limit=limit,
+                                       filter_condition=CaseListingRecord.region_code.startswith(region_prefix))
+        return [{"caseId": r.case_id, "matterId": r.matter_id, "status": r.status, "title": r.title,
+                 "createdBy": _plain(r.created_by), "createdAt": r.created_at,
+                 "reviewedBy": _plain(r.reviewed_by), "publishedAt": r.published_at} for r in rows]
 
     def postings(self, term: str, limit: int = 500) -> list[dict]:
         return [{"caseId": r.case_id, "tf": float(r.tf), "dl": float(r.dl), "inTitle": bool(r.in_title),

@@ -21,6 +21,14 @@ def draft():
                                      client_address(request)), 201, NO_STORE)
 
 
+@bp.route("/staff/cases", methods=["GET"])
+@handles_errors
+def staff_list():
+    request = bp.current_request
+    return json_response(cases.staff_list((request.query_params or {}).get("status"), current_actor(request),
+                                          case_deps()), headers=NO_STORE)
+
+
 @bp.route("/staff/cases/{caseId}", methods=["GET"])
 @handles_errors
 def get(caseId):

@@ -82,10 +82,22 @@ def draft(body: Any, actor, deps: CaseDeps, client: str | None = None) -> dict:
     case = {"caseId": new_matter_id(now, deps.random_bytes(10)), "matterId": matter.matter_id,
             "status": "draft", "title": made["title"], "body": made["body"], "kind": matter.kind,
             "category": matter.category, "countyCode": region.get("countyCode") or matter.region_code[:6],
+            "regionCode": matter.region_code,
             "replaced": made["replaced"], "createdBy": _who(actor), "createdAt": deadlines.iso(now)}
     deps.repo.add_case(case)
     deps.staff.repo.audit(matter.matter_id, staff._audit(actor, "case_draft", now, client))
     return _staff_view(case, facts)
+
+
+def staff_list(status: Any, actor, deps: CaseDeps) -> dict:
+    """案例发布's lists: drafts waiting for a reviewer, or the published cases, of matters in the
+    staff member's region, newest first (≤ 50). Opening one checks the matter's scope as usual."""
+    if actor.role not in CENTRE_ROLES:
+        raise Forbidden("只有综治中心工作人员可以发布案例", code="action_forbidden")
+    status = status or "draft"
+    if status not in ("draft", "published"):
+        raise ValidationFailed(fields={"status": "请选择草稿（draft）或已发布（published）"})
+    return {"status": status, "items": deps.repo.case_listing(status, actor.region_code)}
 
 
 def _case_in_scope(case_id: str, actor, deps: CaseDeps, client, action: str):

@@ -102,3 +102,34 @@ def test_search_segments_ranks_and_explains(api, staff_token):
     assert {i["caseId"] for i in found["items"]} == {noise["caseId"], water["caseId"]}
     assert found["items"][0]["why"] == "同属邻里关系类"
     assert call(api, "get", "/api/cases?category=nope")[0] == 400
+
+
+def test_the_console_lists_drafts_for_review_and_then_the_published_cases(api, staff_token):
+    receipt = concluded(api, staff_token, WATER, "经调解，楼上住户负责维修并赔偿五百元。")
+    staff, leader = staff_token("township.staff"), staff_token("township.leader")
+    status, case = call(api, "post", "/api/staff/cases", {"matterId": receipt["matterId"]}, token=staff)
+    assert status == 201, case
+
+    def listed(status_, token):
+        code, body = call(api, "get", f"/api/staff/cases?status={status_}", token=token)
+        assert code == 200, body
+        return {c["caseId"]: c for c in body["items"]}
+
+    waiting = listed("draft", leader)  # the reviewer finds the draft without being sent its number
+    assert waiting[case["caseId"]]["title"] == "屋顶漏水纠纷"
+    assert waiting[case["caseId"]]["createdBy"]["name"] == "陈文斌"
+    assert case["caseId"] in listed("draft", staff_token("city.staff"))  # the city sees its counties
+    assert case["caseId"] not in listed("published", leader)
+
+    call(api, "put", f"/api/staff/cases/{case['caseId']}", {"title": "屋顶漏水赔偿纠纷", "body": case["body"]},
+         token=staff)
+    assert listed("draft", leader)[case["caseId"]]["title"] == "屋顶漏水赔偿纠纷"  # the row follows edits
+    status, _ = call(api, "post", f"/api/staff/cases/{case['caseId']}/publish", {}, token=leader)
+    assert status == 200
+    assert case["caseId"] not in listed("draft", leader)
+    assert listed("published", staff)[case["caseId"]]["reviewedBy"]["name"] == "杨芳"
+
+    status, body = call(api, "get", "/api/staff/cases?status=draft", token=staff_token("township.mediator"))
+    assert (status, body["error"]["code"]) == (403, "action_forbidden")
+    status, body = call(api, "get", "/api/staff/cases?status=old", token=staff)
+    assert status == 400 and "status" in body["error"]["fields"]

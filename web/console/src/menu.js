@@ -36,6 +36,14 @@ export const MENU = [
       { path: '/followup', title: '跟踪问效', area: 'followup' },
     ],
   },
+  {
+    title: '普法宣传',
+    area: 'cms',
+    items: [
+      { path: '/cms/articles', title: '普法宣传文章' },
+      { path: '/cms/cases', title: '案例发布' },
+    ],
+  },
   { title: '个人中心', items: [{ path: '/profile', title: '个人中心', area: 'profile' }] },
   {
     title: '系统管理',

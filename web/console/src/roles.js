@@ -17,6 +17,7 @@ export const ACCESS = {
   dispatch: CENTRE,
   mediation: [...HANDLERS, 'admin'],
   followup: [...HANDLERS, 'admin'], // callbacks (回访) are the handling unit's tasks
+  cms: CENTRE, // the API lets centre staff and leaders write articles and cases
   profile: ALL,
   matter: ALL,
   admin: ['admin'],
