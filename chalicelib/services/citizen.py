@@ -43,8 +43,9 @@ class CitizenDeps:
 
 
 def _phone(body: Any) -> str:
-    phone = normalize_phone((body or {}).get("phone") or "") if isinstance(body, dict) else ""
-    if not isinstance(phone, str) or not is_mainland_mobile(phone):
+    raw = body.get("phone") if isinstance(body, dict) else None
+    phone = normalize_phone(raw) if isinstance(raw, str) else ""  # a list or number is bad input, not a 500
+    if not is_mainland_mobile(phone):
         raise ValidationFailed(fields={"phone": "请输入11位手机号码"})
     return phone
 

@@ -138,6 +138,16 @@ def test_bad_phone_and_code_are_400(api, wall):
     assert call(api, "post", "/api/citizen/verify", {"phone": PHONE, "code": "123456"})[0] == 400  # none sent
 
 
+def test_a_phone_that_is_not_text_is_400_not_500(api, wall):
+    """Found by the fuzzer: a list as the phone reached unicodedata.normalize and answered 500."""
+    for path, body in (("/api/citizen/otp", {"phone": ["13800000000"]}),
+                       ("/api/citizen/verify", {"phone": [], "code": "123456"}),
+                       ("/api/citizen/verify", {"phone": 13800000000, "code": "123456"})):
+        status, answer = call(api, "post", path, body)
+        assert (status, answer["error"]["code"]) == (400, "validation_failed"), path
+        assert answer["error"]["fields"]["phone"]
+
+
 def test_my_matters_needs_a_valid_unexpired_token(api, wall):
     token = verified_token(api)
     assert call(api, "get", "/api/citizen/matters")[0] == 401
