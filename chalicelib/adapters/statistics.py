@@ -110,7 +110,7 @@ class DynamoStatisticsStore:
                     return False  # this stream record was counted before
                 if "TransactionConflict" not in reasons or attempt == 7:
                     raise
-                time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
+                time.sleep(random.uniform(0, 0.05 * 2 ** attempt))  # noqa: S311 - retry jitter, not a secret
         return False
 
     # -- the analysis page -----------------------------------------------------------------

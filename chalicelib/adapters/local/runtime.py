@@ -143,15 +143,15 @@ class LocalRuntime:
         self.port = self._http.server_address[1]
         os.environ["WEB_ORIGIN"] = f"http://127.0.0.1:{self.port}"  # join links sent by SMS
         self._allow_web_origin(session, resolver)
-        threading.Thread(target=self._http.serve_forever, name="http", daemon=True).start()
+        from . import current
+        current.runtime = self  # before the first request: /api/dev/* reads it
+        self._dirty.clear()
         threading.Thread(target=self._restart_lifecycles, name="lifecycles", daemon=True).start()
         threading.Thread(target=self._autosave, name="autosave", daemon=True).start()
         threading.Thread(target=self._reconcile_timer, name="reconciler", daemon=True).start()
         threading.Thread(target=self._pump_streams, name="streams", daemon=True).start()
         threading.Thread(target=self._fire_schedules, args=(template,), name="schedules", daemon=True).start()
-        self._dirty.clear()
-        from . import current
-        current.runtime = self
+        threading.Thread(target=self._http.serve_forever, name="http", daemon=True).start()
 
     def _start_statistics(self, template: dict, saved: dict | None) -> None:
         """The statistics counters are saved with the tables, so the restored items' stream
