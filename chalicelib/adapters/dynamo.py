@@ -363,6 +363,15 @@ def _audit_line(r: AuditRecord) -> dict:
             "action": r.action, "actor": _plain(r.actor), "client": r.client}
 
 
+def _all_of(*conditions):
+    """The filters a query was given, ANDed (the absent ones are None); None when none was."""
+    cond = None
+    for c in conditions:
+        if c is not None:
+            cond = c if cond is None else cond & c
+    return cond
+
+
 def matter_pk(matter_id: str) -> str:
     return f"M#{matter_id}"
 
@@ -908,14 +917,11 @@ class DynamoMatterRepository:
         """One Query of one `bySummary` partition, newest first, keys within [lower, upper];
         the filters DynamoDB can apply are applied there. Returns (sort key, matter) pairs,
         the start of the next read (None when the partition is done) and its sort key."""
-        cond = None
-        for c in (MatterRecord.region_code.startswith(region_prefix) if region_prefix else None,
-                  MatterRecord.category == category if category else None,
-                  MatterRecord.status == status if status else None,
-                  MatterRecord.severity == severity if severity else None,
-                  MatterRecord.supervised == supervised if supervised is not None else None):
-            if c is not None:
-                cond = c if cond is None else cond & c
+        cond = _all_of(MatterRecord.region_code.startswith(region_prefix) if region_prefix else None,
+                       MatterRecord.category == category if category else None,
+                       MatterRecord.status == status if status else None,
+                       MatterRecord.severity == severity if severity else None,
+                       MatterRecord.supervised == supervised if supervised is not None else None)
         result = MatterRecord.by_summary.query(
             partition, MatterRecord.summary_key.between(lower, upper), filter_condition=cond,
             scan_index_forward=False, page_size=limit, last_evaluated_key=start)
@@ -937,12 +943,9 @@ class DynamoMatterRepository:
                       kinds: tuple[str, ...] | None = None, region_prefix: str | None = None,
                       category: str | None = None) -> tuple[list[tuple[str, str]], dict | None, str | None]:
         """One Query of a unit's pointers (`P#<unitId>`), newest first: (sort key, matterId)."""
-        cond = None
-        for c in (UnitRefRecord.kind.is_in(*kinds) if kinds else None,
-                  UnitRefRecord.region_code.startswith(region_prefix) if region_prefix else None,
-                  UnitRefRecord.category == category if category else None):
-            if c is not None:
-                cond = c if cond is None else cond & c
+        cond = _all_of(UnitRefRecord.kind.is_in(*kinds) if kinds else None,
+                       UnitRefRecord.region_code.startswith(region_prefix) if region_prefix else None,
+                       UnitRefRecord.category == category if category else None)
         result = UnitRefRecord.query(unit_ref_pk(unit_id), UnitRefRecord.sk.between(lower, upper),
                                      filter_condition=cond, scan_index_forward=False,
                                      page_size=limit, last_evaluated_key=start)
