@@ -16,6 +16,8 @@ AGREEMENT_STATE_MACHINE_ARN = os.environ.get("AGREEMENT_STATE_MACHINE_ARN", "")
 PHONE_HASH_SECRET_ID = os.environ.get("PHONE_HASH_SECRET_ID", "jieyou/local/phone-hash-key")
 CITIZEN_TOKEN_SECRET_ID = os.environ.get("CITIZEN_TOKEN_SECRET_ID", "jieyou/local/citizen-token-key")
 EVIDENCE_BUCKET = os.environ.get("EVIDENCE_BUCKET", "jieyou-local-evidence-123456789012")
+# Public pictures of 在线普法 / 在线宣传 articles, served by the web distribution at /media/*.
+MEDIA_BUCKET = os.environ.get("MEDIA_BUCKET", "jieyou-local-media-123456789012")
 # One-time codes sent per client address per hour (per phone: 1 a minute, 10 a day).
 OTP_SENDS_PER_CLIENT = int(os.environ.get("OTP_SENDS_PER_CLIENT", "20"))
 OTP_CLIENT_WINDOW_SECONDS = 3600

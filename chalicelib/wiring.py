@@ -5,6 +5,7 @@ import functools
 import logging
 import os
 
+from . import settings
 from .adapters import clock
 from .adapters.dynamo import DynamoMatterRepository
 from .adapters.evidence import EvidenceStore
@@ -92,9 +93,13 @@ def case_deps() -> cases.CaseDeps:
                           cut=_cut, tag=_tag)
 
 
+def media_store() -> EvidenceStore:
+    return EvidenceStore(settings.MEDIA_BUCKET)
+
+
 @functools.lru_cache(maxsize=1)
 def article_deps() -> articles.ArticleDeps:
-    return articles.ArticleDeps(repo=repository(), now=clock.now, random_bytes=os.urandom)
+    return articles.ArticleDeps(repo=repository(), now=clock.now, random_bytes=os.urandom, media=media_store())
 
 
 def lifecycle_deps() -> lifecycle.LifecycleDeps:

@@ -25,6 +25,7 @@ from pynamodb.transactions import TransactWrite
 from .. import reference, settings
 from ..domain import lifecycle as lifecycle_rules
 from ..domain import queries
+from ..domain.articles import cover
 from ..domain.errors import Conflict
 from ..domain.matter import Event, Matter
 from ..services.ports import IdempotencyEntry, IdempotencyKeyUsed, PublicEntry, TrackingCodeTaken
@@ -332,6 +333,7 @@ class ArticleRecord(_TableItem, discriminator="article"):
     source = UnicodeAttribute(default="")
     video_url = UnicodeAttribute(attr_name="videoUrl", null=True)
     sample = BooleanAttribute(default=False)
+    images = ListAttribute(default=list)  # [{key, alt, contentType, size}] in the media bucket
     created_by = MapAttribute(attr_name="createdBy")
     created_at = UnicodeAttribute(attr_name="createdAt")
     updated_at = UnicodeAttribute(attr_name="updatedAt")
@@ -350,6 +352,7 @@ class ArticleListingRecord(_TableItem, discriminator="articlelisting"):
     sample = BooleanAttribute(default=False)
     video_url = UnicodeAttribute(attr_name="videoUrl", null=True)
     source = UnicodeAttribute(default="")
+    cover = UnicodeAttribute(null=True)  # the first image's address, for list thumbnails
     updated_at = UnicodeAttribute(attr_name="updatedAt")
     published_at = UnicodeAttribute(attr_name="publishedAt", null=True)
 
@@ -995,7 +998,8 @@ class DynamoMatterRepository:
     def _article_dict(r: ArticleRecord) -> dict:
         return {"articleId": r.article_id, "section": r.section, "status": r.status, "title": r.title,
                 "summary": r.summary or "", "body": r.body, "source": r.source or "",
-                "videoUrl": r.video_url, "sample": bool(r.sample), "createdBy": _plain(r.created_by),
+                "videoUrl": r.video_url, "sample": bool(r.sample), "images": _plain(r.images or []),
+                "createdBy": _plain(r.created_by),
                 "createdAt": r.created_at, "updatedAt": r.updated_at,
                 "publishedBy": _plain(r.published_by), "publishedAt": r.published_at, "version": r.version}
 
@@ -1004,8 +1008,8 @@ class DynamoMatterRepository:
         return ArticleListingRecord(pk=pk, sk=sk, article_id=article["articleId"], status=article["status"],
                                     title=article["title"], summary=article.get("summary") or "",
                                     sample=bool(article.get("sample")), video_url=article.get("videoUrl"),
-                                    source=article.get("source") or "", updated_at=article["updatedAt"],
-                                    published_at=article.get("publishedAt"))
+                                    source=article.get("source") or "", cover=cover(article),
+                                    updated_at=article["updatedAt"], published_at=article.get("publishedAt"))
 
     def save_article(self, article: dict, new: bool = False) -> None:
         """The article (version-checked; `new` also checks the id is unused) with its staff
@@ -1014,7 +1018,8 @@ class DynamoMatterRepository:
                           section=article["section"], status=article["status"], title=article["title"],
                           summary=article.get("summary") or "", body=article["body"],
                           source=article.get("source") or "", video_url=article.get("videoUrl"),
-                          sample=bool(article.get("sample")), created_by=article["createdBy"],
+                          sample=bool(article.get("sample")), images=list(article.get("images") or []),
+                          created_by=article["createdBy"],
                           created_at=article["createdAt"], updated_at=article["updatedAt"],
                           published_by=article.get("publishedBy"), published_at=article.get("publishedAt"))
         if article.get("version") is not None:
@@ -1044,7 +1049,8 @@ class DynamoMatterRepository:
         pk = f"AP#{section}" if published_only else f"AL#{section}"
         return [{"articleId": r.article_id, "section": section, "status": r.status, "title": r.title,
                  "summary": r.summary or "", "sample": bool(r.sample), "videoUrl": r.video_url,
-                 "source": r.source or "", "updatedAt": r.updated_at, "publishedAt": r.published_at}
+                 "source": r.source or "", "cover": r.cover, "updatedAt": r.updated_at,
+                 "publishedAt": r.published_at}
                 for r in ArticleListingRecord.query(pk, scan_index_forward=False, limit=limit)]
 
 

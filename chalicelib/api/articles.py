@@ -66,3 +66,19 @@ def publish(articleId):
     body = json_body(request) if (request.raw_body or b"").strip() else {}
     return json_response(articles.publish(articleId, body, current_actor(request),
                                           article_deps()), headers=NO_STORE)
+
+
+@bp.route("/staff/articles/{articleId}/images/uploads", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def image_upload(articleId):
+    request = bp.current_request
+    return json_response(articles.image_upload(articleId, json_body(request), current_actor(request),
+                                               article_deps()), 201, NO_STORE)
+
+
+@bp.route("/staff/articles/{articleId}/images", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def image_record(articleId):
+    request = bp.current_request
+    return json_response(articles.image_record(articleId, json_body(request), current_actor(request),
+                                               article_deps()), 201, NO_STORE)

@@ -56,7 +56,7 @@ def can_add(matter: Matter) -> None:
         raise Conflict(f"每个事项最多上传{MAX_ITEMS}份材料", code="evidence_limit_reached")
 
 
-def _sniff(head: bytes) -> str | None:
+def sniff(head: bytes) -> str | None:
     """The type the first bytes say the file is."""
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
@@ -86,7 +86,7 @@ def check_object(stored: dict | None, head: bytes) -> None:
     if stored["size"] > MAX_BYTES or stored["size"] == 0:
         raise ValidationFailed("文件不能超过10MB", code="evidence_too_large",
                                fields={"key": "文件为空或超过10MB"})
-    if stored["contentType"] not in TYPES or _sniff(head) != stored["contentType"]:
+    if stored["contentType"] not in TYPES or sniff(head) != stored["contentType"]:
         raise ValidationFailed(f"只能上传{TYPE_NAMES}", code="evidence_type_not_allowed",
                                fields={"key": f"只能上传{TYPE_NAMES}"})
 

@@ -2,13 +2,17 @@
 published ones of a section. Storage is keyed per section (docs/data-model.md), never scanned."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..domain import articles as rules
 from ..domain import deadlines
-from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..domain.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..domain.ids import new_matter_id
+
+logger = logging.getLogger(__name__)
+UPLOAD_EXPIRES = 600  # seconds a presigned POST for an image stays valid
 
 
 @dataclass
@@ -16,6 +20,7 @@ class ArticleDeps:
     repo: Any
     now: Callable
     random_bytes: Callable[[int], bytes]
+    media: Any = None  # the media bucket (adapters.evidence.EvidenceStore on MEDIA_BUCKET)
 
 
 def _editor(actor) -> None:
@@ -39,16 +44,21 @@ def _check_version(article: dict, body: dict) -> None:
         raise Conflict()
 
 
+def _view(article: dict) -> dict:
+    """Staff see every stored field, and each image's address as the portal will show it."""
+    return {**article, "images": [{**i, "url": rules.image_url(i["key"])} for i in article.get("images") or []]}
+
+
 # --- staff ---------------------------------------------------------------------------------
 def create(body: Any, actor, deps: ArticleDeps) -> dict:
     _editor(actor)
     fields = rules.validate_article(body)
     now = deadlines.iso(deps.now())
     article = {**fields, "articleId": new_matter_id(deps.now(), deps.random_bytes(10)), "status": "draft",
-               "createdBy": _who(actor), "createdAt": now, "updatedAt": now,
+               "images": [], "createdBy": _who(actor), "createdAt": now, "updatedAt": now,
                "publishedBy": None, "publishedAt": None, "version": None}
     deps.repo.save_article(article, new=True)
-    return article
+    return _view(article)
 
 
 def edit(article_id: str, body: Any, actor, deps: ArticleDeps) -> dict:
@@ -59,10 +69,55 @@ def edit(article_id: str, body: Any, actor, deps: ArticleDeps) -> dict:
     _check_version(article, body)
     if body.get("section", article["section"]) != article["section"]:
         raise ValidationFailed(fields={"section": "文章的栏目创建后不能更改"})
-    article.update(rules.validate_article({**body, "section": article["section"]}))
+    fields = rules.validate_article({**body, "section": article["section"]})
+    before = {i["key"] for i in article.get("images") or []}
+    article.update(fields, images=rules.arrange_images(article, body.get("images")))
     article["updatedAt"] = deadlines.iso(deps.now())
     deps.repo.save_article(article)
-    return article
+    _forget(before - {i["key"] for i in article["images"]}, deps)
+    return _view(article)
+
+
+def _forget(keys, deps: ArticleDeps) -> None:
+    """Images dropped from an article leave the bucket too; a failure only leaves an orphan."""
+    for key in keys:
+        try:
+            deps.media.delete(key)
+        except Exception:  # noqa: BLE001
+            logger.exception("deleting an article image failed", extra={"key": key})
+
+
+def image_upload(article_id: str, body: Any, actor, deps: ArticleDeps) -> dict:
+    """A presigned POST for one JPG/PNG of at most 5 MB under the article's own prefix."""
+    _editor(actor)
+    article = _load(article_id, deps)
+    content_type = rules.validate_image_request(body)
+    rules.can_add_image(article)
+    key = rules.new_image_key(article["articleId"], content_type, deps.random_bytes(16).hex())
+    post = deps.media.presign_post(key, content_type, rules.MAX_IMAGE_BYTES, UPLOAD_EXPIRES)
+    return {"url": post["url"], "fields": post["fields"], "key": key, "maxBytes": rules.MAX_IMAGE_BYTES,
+            "contentType": content_type, "expiresIn": UPLOAD_EXPIRES}
+
+
+def image_record(article_id: str, body: Any, actor, deps: ArticleDeps) -> dict:
+    """Add an uploaded image to the article once the stored object itself passes the rules;
+    an object that fails them is deleted."""
+    _editor(actor)
+    body = body if isinstance(body, dict) else {}
+    article = _load(article_id, deps)
+    _check_version(article, body)
+    key = rules.check_image_key(body.get("key"), article["articleId"])
+    stored = deps.media.head(key)
+    try:
+        rules.check_image(stored, deps.media.first_bytes(key) if stored else b"")
+    except DomainError:
+        if stored is not None:
+            _forget([key], deps)
+        raise
+    article["images"] = rules.add_image(article, key, body.get("alt"), stored)
+    article["updatedAt"] = deadlines.iso(deps.now())
+    deps.repo.save_article(article)
+    return _view(article)
 
 
 def publish(article_id: str, body: Any, actor, deps: ArticleDeps) -> dict:
@@ -75,12 +130,12 @@ def publish(article_id: str, body: Any, actor, deps: ArticleDeps) -> dict:
     now = deadlines.iso(deps.now())
     article.update(status="published", publishedBy=_who(actor), publishedAt=now, updatedAt=now)
     deps.repo.save_article(article)
-    return article
+    return _view(article)
 
 
 def staff_get(article_id: str, actor, deps: ArticleDeps) -> dict:
     _editor(actor)
-    return _load(article_id, deps)
+    return _view(_load(article_id, deps))
 
 
 def staff_list(section: Any, actor, deps: ArticleDeps) -> dict:
@@ -115,7 +170,7 @@ def seed_samples(samples: list[dict], deps: ArticleDeps) -> int:
         fields = rules.validate_article({**s, "sample": True})
         at = s["publishedAt"]
         who = {"id": "sample", "name": "示例内容", "unitId": None}
-        deps.repo.save_article({**fields, "articleId": s["articleId"], "status": "published",
+        deps.repo.save_article({**fields, "articleId": s["articleId"], "status": "published", "images": [],
                                 "createdBy": who, "createdAt": at, "updatedAt": at, "publishedBy": who,
                                 "publishedAt": at, "version": None}, new=True)
         made += 1

@@ -125,3 +125,54 @@ def test_a_case_drafted_by_one_staff_member_is_published_by_another_and_found(co
     assert case_id in [c["caseId"] for c in found]
     text = live_server.get(f"/api/cases/{case_id}").json()["body"]
     assert "赵春兰" not in text and "13800005555" not in text
+
+
+def test_a_picture_added_in_the_console_is_shown_in_the_portal(console, live_server, desk, browser, tmp_path):
+    """The browser's POST really goes to the local S3 endpoint, and the portal's <img> really loads
+    the picture from /media/... on the site's own origin."""
+    import struct
+    import zlib
+
+    def png(width, height):
+        raw = b"".join(b"\x00" + b"\x30\x80\xc0" * width for _ in range(height))
+        chunk = lambda kind, data: (struct.pack(">I", len(data)) + kind + data  # noqa: E731
+                                    + struct.pack(">I", zlib.crc32(kind + data)))
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+    picture = tmp_path / "调解现场.png"
+    picture.write_bytes(png(120, 80))
+    title = unique("调解员进村普法")
+    auth = {"Authorization": "Bearer " + token(live_server, "county.staff")}
+    r = requests.post(f"{live_server.url}/api/staff/articles", timeout=10, headers=auth,
+                      json={"section": "culture", "title": title, "body": "调解员带着法律明白卡走进村委会。"})
+    assert r.status_code == 201, r.text
+    article_id = r.json()["articleId"]
+
+    page = desk
+    sign_in(page, console, "county.staff", "/cms/articles")
+    page.get_by_role("tab", name="法治文化").click()
+    row_of(page, title).locator(".article-edit").click(timeout=15000)
+    dialog = page.locator(".el-dialog").last
+    dialog.locator("#article-image").set_input_files(str(picture))
+    dialog.locator(".image-row img").wait_for(timeout=15000)
+    dialog.locator('[name="image-alt-0"]').fill("调解员在村委会讲解法律明白卡")
+    dialog.locator("#article-save").click()
+    page.wait_for_selector(".el-message:has-text('已保存')", timeout=10000)
+    row_of(page, title).locator(".article-publish").click()
+    page.wait_for_function("t => [...document.querySelectorAll('#article-list tr')].some("
+                           "r => r.innerText.includes(t) && r.innerText.includes('已发布'))", arg=title, timeout=15000)
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, locale="zh-CN")
+    try:
+        phone = context.new_page()
+        phone.goto(f"{live_server.url}/#/article/{article_id}")
+        img = phone.locator("figure.article-image img")
+        img.wait_for(timeout=15000)
+        phone.wait_for_function("() => document.querySelector('figure.article-image img').complete", timeout=15000)
+        assert img.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [120, 80]
+        assert img.get_attribute("alt") == "调解员在村委会讲解法律明白卡"
+        assert "调解员在村委会讲解法律明白卡" in phone.inner_text("figcaption")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # the picture fits the phone
+    finally:
+        context.close()

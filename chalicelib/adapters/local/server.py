@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 12 * 1024 * 1024
 # the video mediation join page and its assets (web/meeting.html): plain files, not built
+MEDIA_PREFIX = "/media/articles/"
 HAND_WRITTEN = frozenset({"meeting.html", "assets/meeting.js", "assets/meeting.css"})
 RELAY_PREFIX = "/api/meetings/relay/"  # local WebRTC signalling, served here, not by the app
 _COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml")
@@ -54,6 +55,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._api()
         elif self.command in ("GET", "HEAD") and (path == "/console" or path.startswith("/console/")):
             self._console(path)
+        elif self.command in ("GET", "HEAD") and path.startswith(MEDIA_PREFIX):
+            self._media(path)
         elif self.command in ("GET", "HEAD"):
             self._static(path)
         else:
@@ -121,6 +124,18 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             cache = "public, max-age=300"
         self._file(target, cache)
+
+    def _media(self, path: str):
+        """What the web distribution serves at /media/* from the media bucket (article pictures)."""
+        from .. import evidence
+        from ... import settings
+        key = unquote(path).lstrip("/")
+        stored = evidence.EvidenceStore(settings.MEDIA_BUCKET).head(key) if ".." not in key else None
+        if stored is None:
+            return self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, "未找到图片".encode())
+        body = evidence.EvidenceStore(settings.MEDIA_BUCKET).get(key)
+        self._send(200, {"Content-Type": stored["contentType"] or "application/octet-stream",
+                         "Cache-Control": "public, max-age=86400"}, body)
 
     def _console(self, path: str):
         """The console uses hash routes, so every page is `/console/` itself; its hashed assets
