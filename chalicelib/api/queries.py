@@ -63,14 +63,6 @@ def inbox():
     return json_response(queries.inbox(actor, query_deps()), headers=NO_STORE)
 
 
-@bp.route("/staff/analysis", methods=["GET"])
-@handles_errors
-def analysis():
-    request = bp.current_request
-    actor = current_actor(request)
-    return json_response(queries.analysis(actor, query_params(request), query_deps()), headers=NO_STORE)
-
-
 @bp.route("/staff/followup", methods=["GET"])
 @handles_errors
 def followup():

@@ -372,56 +372,6 @@ def default_period(today: date, days: int = 30) -> tuple[str, str]:
     return (today - timedelta(days=days - 1)).isoformat(), today.isoformat()
 
 
-def _counted(values: Iterable, names: dict) -> list[dict]:
-    counts: dict = {}
-    for v in values:
-        counts[v] = counts.get(v, 0) + 1
-    return sorted(({"code": c, "name": names.get(c, "未注明" if c is None else c), "count": n}
-                   for c, n in counts.items()), key=lambda x: (-x["count"], str(x["code"])))
-
-
-def analyse(matters: list, now: datetime, date_from: str, date_to: str,
-            children: list[tuple[str, str]], warning: Callable[[Any], bool],
-            names: dict[str, dict]) -> dict:
-    """研判分析 totals and breakdowns of the matters received in the period (those the caller may
-    view). `children` are (code, name) of the regions one level below the caller's; `names`
-    maps "category" / "status" / "severity" codes to Chinese names."""
-    overdue = [m for m in matters if deadlines.is_overdue(m.clocks, now)]
-    concluded = [m for m in matters if is_concluded(m)]
-    by_region = []
-    for code, name in children:
-        mine = [m for m in matters if m.region_code.startswith(code)]
-        by_region.append({"regionCode": code, "regionName": name, "received": len(mine),
-                          "concluded": sum(1 for m in mine if is_concluded(m)),
-                          "overdue": sum(1 for m in mine if deadlines.is_overdue(m.clocks, now))})
-    days, trend = [], {}
-    d, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
-    while d <= end:
-        days.append(d.isoformat())
-        trend[d.isoformat()] = {"date": d.isoformat(), "received": 0, "concluded": 0}
-        d += timedelta(days=1)
-    for m in matters:
-        day = china_date(m.received_at)
-        if day in trend:
-            trend[day]["received"] += 1
-        if is_concluded(m) and m.outcome and m.outcome.get("at"):
-            day = china_date(m.outcome["at"])
-            if day in trend:
-                trend[day]["concluded"] += 1
-    return {
-        "totals": {"received": len(matters), "concluded": len(concluded), "overdue": len(overdue),
-                   "open": len(matters) - len(concluded),
-                   "supervised": sum(1 for m in matters if m.supervised),
-                   "warnings": sum(1 for m in matters if warning(m)),
-                   "onTimeRate": rate(sum(1 for m in concluded if on_time(m)), len(concluded))},
-        "byRegion": by_region,
-        "byCategory": _counted((m.category for m in matters), names.get("category", {})),
-        "byStatus": _counted((m.status for m in matters), names.get("status", {})),
-        "bySeverity": _counted((m.severity for m in matters), names.get("severity", {})),
-        "trend": [trend[d] for d in days],
-    }
-
-
 def unit_rates(matters: list, unit_name: Callable[[str], str | None]) -> list[dict]:
     """跟踪问效: per handling unit, concluded matters and how many in time, best rate first."""
     units: dict[str, list] = {}

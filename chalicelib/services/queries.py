@@ -275,8 +275,6 @@ def inbox(actor, deps: QueryDeps) -> dict:
             "warnings": [row(m, now, deps.directory) for m in seen if lifecycle.warnings_due(m)]}
 
 
-ANALYSIS_CAP = 5000
-ANALYSIS_MAX_DAYS = 366
 FOLLOWUP_WINDOW_DAYS = 90  # matters received this far back are searched for recent conclusions
 FOLLOWUP_CAP = 2000
 
@@ -289,49 +287,6 @@ def _read_all(actor, params: dict, deps: QueryDeps, cap: int, max_days: int | No
     f = parse(params, max_days=max_days)
     matters, _, result = find(actor, f, None, deps, cap, max_calls=EXPORT_MAX_CALLS)
     return f, matters, result.cursor is not None or result.truncated
-
-
-def analysis(actor, params: dict | None, deps: QueryDeps) -> dict:
-    """研判分析 (interim, until the stream counters): the matters received in the period that
-    the caller may view, read from the summary index (at most ANALYSIS_CAP; `truncated` says
-    when more exist) and counted."""
-    params = dict(params or {})
-    unknown = sorted(set(params) - {"from", "to", "kind"})
-    if unknown:
-        raise ValidationFailed(fields={k: "不支持的查询参数" for k in unknown})
-    now = deps.now()
-    if not params.get("from") and not params.get("to"):
-        params["from"], params["to"] = queries.default_period(_today(now))
-    elif not params.get("to"):
-        params["to"] = _today(now).isoformat()
-    elif not params.get("from"):
-        try:
-            params["from"] = queries.default_period(date.fromisoformat(params["to"]))[0]
-        except (TypeError, ValueError):
-            pass  # parse() names the bad `to`
-    f, matters, truncated = _read_all(actor, params, deps, ANALYSIS_CAP, ANALYSIS_MAX_DAYS)
-    region = reference.region(actor.region_code) or {}
-    children = [(c["code"], c["name"]) for c in _children(actor.region_code)] or \
-        [(actor.region_code, region.get("name"))]
-    names = {"category": {c["code"]: c["name"] for c in reference.categories()},
-             "status": STATUS_NAMES, "severity": lifecycle.SEVERITY_NAMES}
-    body = queries.analyse(matters, now, f.date_from, f.date_to, children, lifecycle.warnings_due, names)
-    return {"period": {"from": f.date_from, "to": f.date_to},
-            "scope": {"regionCode": actor.region_code, "regionName": region.get("name")},
-            **body, "truncated": truncated}
-
-
-def _children(code: str) -> list[dict]:
-    node = _find_node(reference.catalog()["regions"], code)
-    return node["children"] if node else []
-
-
-def _find_node(node: dict, code: str) -> dict | None:
-    while node is not None:
-        if node["code"] == code:
-            return node
-        node = next((c for c in node["children"] if code.startswith(c["code"])), None)
-    return None
 
 
 def followup(actor, deps: QueryDeps) -> dict:

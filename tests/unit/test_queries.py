@@ -155,20 +155,10 @@ def _m(status="in_progress", region="431002001001", received="2026-11-10T02:00:0
                            category=category, severity=severity, supervised=supervised, mass_involved=False)
 
 
-def test_analyse_counts_totals_regions_and_days_in_china_time():
-    from datetime import datetime, timezone
+def test_unit_rates_count_conclusions_in_time_per_handling_unit():
     late = {"conclude": {"ruleDueAt": "2026-11-01T00:00:00Z", "state": "overdue", "metAt": "2026-11-11T00:00:00Z"}}
     met = {"conclude": {"ruleDueAt": "2099-01-01T00:00:00Z", "state": "met", "metAt": "2026-11-11T00:00:00Z"}}
-    matters = [_m(), _m(status="concluded", clocks=met, outcome_at="2026-11-10T17:00:00Z"),  # 11-11 in China
-               _m(status="concluded", clocks=late, outcome_at="2026-11-11T01:00:00Z", region="431002002001",
-                  received="2026-11-10T16:30:00Z")]  # received 11-11 00:30 China time
-    out = queries.analyse(matters, datetime(2026, 11, 12, tzinfo=timezone.utc), "2026-11-10", "2026-11-11",
-                          [("431002001", "人民路街道"), ("431002002", "北湖街道")], lambda m: False, {})
-    assert out["totals"]["received"] == 3 and out["totals"]["concluded"] == 2
-    assert out["totals"]["onTimeRate"] == 0.5 and out["totals"]["open"] == 1
-    assert [r["received"] for r in out["byRegion"]] == [2, 1]
-    assert out["trend"] == [{"date": "2026-11-10", "received": 2, "concluded": 0},
-                            {"date": "2026-11-11", "received": 1, "concluded": 2}]
-    assert out["byCategory"] == [{"code": "labour", "name": "labour", "count": 3}]
+    matters = [_m(), _m(status="concluded", clocks=met, outcome_at="2026-11-10T17:00:00Z"),
+               _m(status="concluded", clocks=late, outcome_at="2026-11-11T01:00:00Z", region="431002002001")]
     rates = queries.unit_rates(matters, lambda u: "单位")
     assert rates == [{"unitId": "u1", "unitName": "单位", "concluded": 2, "onTime": 1, "onTimeRate": 0.5}]
