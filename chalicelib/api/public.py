@@ -88,6 +88,19 @@ def lookup_matter(trackingCode):
     return json_response(view, headers={"Cache-Control": "no-store"})
 
 
+@bp.route("/matters/{trackingCode}/lookup", methods=["POST"], content_types=JSON_TYPES)
+@handles_errors
+def lookup_matter_post(trackingCode):
+    """The same lookup with the phone in the body, so it stays out of access logs and browser
+    history; the portal uses this one."""
+    request = bp.current_request
+    body = json_body(request)
+    phone = body.get("phone") if isinstance(body, dict) else None
+    view = intake.lookup_matter(trackingCode, phone if isinstance(phone, str) else None,
+                                client_address(request), intake_deps())
+    return json_response(view, headers={"Cache-Control": "no-store"})
+
+
 @bp.route("/units", methods=["GET"])
 @handles_errors
 def units():

@@ -107,6 +107,28 @@ def test_repeated_failed_lookups_are_limited(api):
     assert lookup(api, receipt["trackingCode"], "13812345678")[0] == 429
 
 
+def test_the_post_lookup_keeps_the_phone_out_of_the_address_and_shares_the_budget(api):
+    """The portal's lookup: the same view as the GET, the phone in the body, the failures
+    counted in the same budget (so switching verbs buys an attacker nothing)."""
+    _, receipt = post(api, MEDIATION)
+    code = receipt["trackingCode"]
+
+    def by_post(phone):
+        r = api.post(f"/api/matters/{code}/lookup", headers={"content-type": "application/json"},
+                     body=json.dumps({"phone": phone}))
+        return r.status_code, json.loads(r.body)
+    status, view = by_post("138 1234 5678")
+    assert status == 200 and view == lookup(api, code, "13812345678")[1]
+    assert by_post("13812345679") == lookup(api, code, "13812345679")[:2]  # same 404 either way
+    for bad in ({}, {"phone": 13812345678}, [], "x"):
+        r = api.post(f"/api/matters/{code}/lookup", headers={"content-type": "application/json"}, body=json.dumps(bad))
+        assert r.status_code in (400, 404) and json.loads(r.body)["error"]["message"]
+    for _ in range(settings.LOOKUP_FAILURES_ALLOWED):
+        if by_post("13900000000")[0] == 429:
+            break
+    assert lookup(api, code, "13812345678")[0] == 429  # the GET is blocked by POST failures too
+
+
 def test_idempotency_key_returns_the_same_matter(api):
     key = {"Idempotency-Key": "5f1c7a52-0c1e-4d8e-9b59-3f0b6f2f9a11"}
     s1, first = post(api, MEDIATION, key)
