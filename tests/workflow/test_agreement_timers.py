@@ -74,3 +74,26 @@ def test_a_submission_in_time_stops_the_countdown(aws, api, staff_token, four_da
     status, decided = call(api, "post", f"{base}/confirmation",
                            {"step": "decide", "decision": "rejected", "rulingNumber": "（2026）湘1002民特9号"}, mediator)
     assert status == 200 and decided["confirmation"]["state"] == "rejected"
+
+
+def test_a_local_restart_gives_effective_agreements_their_timers_back_once(aws, api, staff_token, fast_clock,
+                                                                           monkeypatch):
+    """moto forgets executions across a restart of the local runtime; the start-up puts back the
+    timers of every effective agreement, which then remind as if nothing had happened."""
+    from chalicelib import settings
+    from chalicelib.adapters.local.runtime import restart_agreement_timers
+    mediator = staff_token("township.mediator")
+    matter_id = accepted(api, mediator)
+    arn = settings.AGREEMENT_STATE_MACHINE_ARN
+    monkeypatch.setattr(settings, "AGREEMENT_STATE_MACHINE_ARN", "")  # as after a restart: no execution
+    _, agreement, base = effective_agreement(api, mediator, matter_id)
+    monkeypatch.setattr(settings, "AGREEMENT_STATE_MACHINE_ARN", arn)
+    with pytest.raises(aws.client("stepfunctions").exceptions.ExecutionDoesNotExist):
+        _execution(aws, agreement["agreementId"])
+
+    assert restart_agreement_timers(settings.MATTERS_TABLE) == 1
+    wait_for(lambda: _execution(aws, agreement["agreementId"])["status"] == "SUCCEEDED", timeout=20)
+    _, after = call(api, "get", base, token=mediator)
+    assert after["confirmation"]["state"] == "expired" and len(after["reminders"]) == 4
+    assert sum("还剩7天" in t for t in sms_to(APPLICANT)) == 1
+    assert restart_agreement_timers(settings.MATTERS_TABLE) == 0  # a second pass starts nothing twice

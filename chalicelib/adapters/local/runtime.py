@@ -19,6 +19,31 @@ logger = logging.getLogger("jieyou.local")
 WRITE_OPERATIONS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 
 
+def restart_agreement_timers(table: str, gateway=None) -> int:
+    """moto keeps no executions across a restart: every effective agreement gets its timers
+    back (the execution plans from the stored agreement, so reminders already sent are not
+    sent again and one with nothing left ends at once). A Scan at start-up only."""
+    import boto3
+    from ..lifecycle import AgreementTimersGateway
+    gateway = gateway or AgreementTimersGateway()
+    ddb = boto3.session.Session().client("dynamodb")
+    kwargs = {"TableName": table,
+              "FilterExpression": "#t = :m AND begins_with(sk, :g) AND body.#s = :effective",
+              "ExpressionAttributeNames": {"#t": "type", "#s": "status"},
+              "ExpressionAttributeValues": {":m": {"S": "mediation"}, ":g": {"S": "G#"},
+                                            ":effective": {"S": "effective"}},
+              "ProjectionExpression": "pk, sk"}
+    started = 0
+    while True:
+        page = ddb.scan(**kwargs)
+        for item in page["Items"]:
+            if gateway.start(item["pk"]["S"][len("M#"):], item["sk"]["S"][len("G#"):]):
+                started += 1
+        if "LastEvaluatedKey" not in page:
+            return started
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 @dataclass
 class RuntimeStatus:
     """What `GET /api/dev/runtime` reports."""
@@ -273,6 +298,10 @@ class LocalRuntime:
                 self.status.lifecycles_to_restart -= 1
         except Exception:  # noqa: BLE001 - the API keeps serving; the log says what failed
             logger.exception("restarting lifecycles failed")
+        try:
+            self.status.extra["agreementTimersRestarted"] = restart_agreement_timers(self.env["MATTERS_TABLE"])
+        except Exception:  # noqa: BLE001
+            logger.exception("restarting agreement timers failed")
 
     def _reconcile_timer(self) -> None:
         """The cloud's EventBridge schedule of functions/reconciler.py, locally: every
