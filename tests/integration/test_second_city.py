@@ -51,3 +51,22 @@ def test_xiangtan_files_and_routes_without_code_changes(xiangtan, api, staff_tok
     chenzhou = api.post("/api/matters", headers={"content-type": "application/json"},
                         body=json.dumps({**MATTER, "regionCode": "431002001001"}))
     assert chenzhou.status_code == 400
+
+
+def test_xiangtans_reports_go_to_xiangtans_leaders(xiangtan, aws):
+    """Report recipients are the city's data too: 湘潭's monthly reports (city and its 8 counties)
+    are mailed to the addresses configured for 湘潭, none to 郴州's."""
+    from datetime import date
+
+    from moto.ses.models import ses_backends
+
+    from chalicelib import reference, wiring
+    from chalicelib.services import reports
+    wiring.reset()
+    out = reports.produce("monthly", wiring.report_deps(), "4303", today=date(2026, 12, 1))
+    assert len(out["reports"]) == 9 and all(r["sent"] for r in out["reports"])
+    sent = [m for m in ses_backends["123456789012"]["us-east-1"].sent_messages if hasattr(m, "raw_data")]
+    to = {d for m in sent for d in m.destinations}
+    assert "city.leader.4303@jieyou.example.gov.cn" in to and "county.leader.430302@jieyou.example.gov.cn" in to
+    assert not any(".4310" in d or "431002" in d or d.startswith("city.leader@") for d in to)
+    assert reference.report_recipients("430302") == ["county.leader.430302@jieyou.example.gov.cn"]
