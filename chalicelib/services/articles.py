@@ -2,16 +2,15 @@
 published ones of a section. Storage is keyed per section (docs/data-model.md), never scanned."""
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..domain import articles as rules
 from ..domain import deadlines
-from ..domain.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.ids import new_matter_id
+from .evidence import checked_upload, delete_quietly, presigned_upload
 
-logger = logging.getLogger(__name__)
 UPLOAD_EXPIRES = 600  # seconds a presigned POST for an image stays valid
 
 
@@ -79,12 +78,9 @@ def edit(article_id: str, body: Any, actor, deps: ArticleDeps) -> dict:
 
 
 def _forget(keys, deps: ArticleDeps) -> None:
-    """Images dropped from an article leave the bucket too; a failure only leaves an orphan."""
+    """Images dropped from an article leave the bucket too."""
     for key in keys:
-        try:
-            deps.media.delete(key)
-        except Exception:  # noqa: BLE001
-            logger.exception("deleting an article image failed", extra={"key": key})
+        delete_quietly(deps.media, key)
 
 
 def image_upload(article_id: str, body: Any, actor, deps: ArticleDeps) -> dict:
@@ -94,9 +90,7 @@ def image_upload(article_id: str, body: Any, actor, deps: ArticleDeps) -> dict:
     content_type = rules.validate_image_request(body)
     rules.can_add_image(article)
     key = rules.new_image_key(article["articleId"], content_type, deps.random_bytes(16).hex())
-    post = deps.media.presign_post(key, content_type, rules.MAX_IMAGE_BYTES, UPLOAD_EXPIRES)
-    return {"url": post["url"], "fields": post["fields"], "key": key, "maxBytes": rules.MAX_IMAGE_BYTES,
-            "contentType": content_type, "expiresIn": UPLOAD_EXPIRES}
+    return presigned_upload(deps.media, key, content_type, rules.MAX_IMAGE_BYTES, UPLOAD_EXPIRES)
 
 
 def image_record(article_id: str, body: Any, actor, deps: ArticleDeps) -> dict:
@@ -107,13 +101,7 @@ def image_record(article_id: str, body: Any, actor, deps: ArticleDeps) -> dict:
     article = _load(article_id, deps)
     _check_version(article, body)
     key = rules.check_image_key(body.get("key"), article["articleId"])
-    stored = deps.media.head(key)
-    try:
-        rules.check_image(stored, deps.media.first_bytes(key) if stored else b"")
-    except DomainError:
-        if stored is not None:
-            _forget([key], deps)
-        raise
+    stored = checked_upload(deps.media, key, rules.check_image)
     article["images"] = rules.add_image(article, key, body.get("alt"), stored)
     article["updatedAt"] = deadlines.iso(deps.now())
     deps.repo.save_article(article)

@@ -22,24 +22,40 @@ def _upload(matter, by: str, body: Any, store, random_hex: str) -> dict:
     content_type, _name = rules.validate_request(body)
     rules.can_add(matter)
     key = rules.new_key(matter.matter_id, by, content_type, random_hex)
-    post = store.presign_post(key, content_type, rules.MAX_BYTES, UPLOAD_EXPIRES)
-    return {"url": post["url"], "fields": post["fields"], "key": key, "maxBytes": rules.MAX_BYTES,
-            "contentType": content_type, "expiresIn": UPLOAD_EXPIRES}
+    return presigned_upload(store, key, content_type, rules.MAX_BYTES, UPLOAD_EXPIRES)
+
+
+def presigned_upload(store, key: str, content_type: str, max_bytes: int, expires: int) -> dict:
+    """What a browser needs to upload one object straight to the bucket (evidence, article pictures)."""
+    post = store.presign_post(key, content_type, max_bytes, expires)
+    return {"url": post["url"], "fields": post["fields"], "key": key, "maxBytes": max_bytes,
+            "contentType": content_type, "expiresIn": expires}
+
+
+def checked_upload(store, key: str, check) -> dict:
+    """The stored object's {size, contentType} once `check(stored, first_bytes)` passes; an
+    object that breaks the rules is deleted, because nobody may keep it."""
+    stored = store.head(key)
+    try:
+        check(stored, store.first_bytes(key) if stored else b"")
+    except DomainError:
+        if stored is not None:
+            delete_quietly(store, key)
+        raise
+    return stored
+
+
+def delete_quietly(store, key: str) -> None:
+    """A failed delete only leaves an orphan object behind."""
+    try:
+        store.delete(key)
+    except Exception:  # noqa: BLE001
+        logger.exception("deleting an object failed", extra={"key": key})
 
 
 def _checked(matter, by: str, body: Any, store) -> tuple[str, dict]:
     key = rules.check_key(body.get("key"), matter.matter_id, by)
-    stored = store.head(key)
-    try:
-        rules.check_object(stored, store.first_bytes(key) if stored else b"")
-    except DomainError:
-        if stored is not None:  # nobody may keep an object that breaks the rules
-            try:
-                store.delete(key)
-            except Exception:  # noqa: BLE001
-                logger.exception("deleting a refused upload failed", extra={"key": key})
-        raise
-    return key, stored
+    return key, checked_upload(store, key, rules.check_object)
 
 
 def _item(e: dict, store) -> dict:

@@ -130,10 +130,11 @@ class _Handler(BaseHTTPRequestHandler):
         from .. import evidence
         from ... import settings
         key = unquote(path).lstrip("/")
-        stored = evidence.EvidenceStore(settings.MEDIA_BUCKET).head(key) if ".." not in key else None
+        store = evidence.EvidenceStore(settings.MEDIA_BUCKET)
+        stored = store.head(key) if ".." not in key else None
         if stored is None:
             return self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, "未找到图片".encode())
-        body = evidence.EvidenceStore(settings.MEDIA_BUCKET).get(key)
+        body = store.get(key)
         self._send(200, {"Content-Type": stored["contentType"] or "application/octet-stream",
                          "Cache-Control": "public, max-age=86400"}, body)
 
